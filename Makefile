@@ -1,0 +1,43 @@
+# Two commands do all set-up on a fresh machine with Python 3.11 and make:
+#   make deck   creates .venv, installs the builder, builds every deck into dist/
+#   make test   installs the test extras and runs ruff, mypy --strict and pytest
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SOURCE ?= source_notes
+MEDIA ?= media
+OUT ?= dist
+
+.PHONY: deck test lint typecheck pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+deck: $(VENV)/.installed
+	$(BIN)/python -m builder build --source $(SOURCE) --media $(MEDIA) --out $(OUT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check builder tests
+	$(BIN)/ruff format --check builder tests
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy --strict
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) $(OUT)/*.apkg $(OUT)/build-report.json

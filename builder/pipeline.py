@@ -1,0 +1,108 @@
+"""The build, stage by stage: discover → read → render → tag → dedupe → identity → package."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.diagnostics import Diagnostic, Severity, fails_build
+from builder.discover import SourceFile, discover
+from builder.model import Card, Note
+from builder.readers import ReadContext, choose_reader
+from builder.transforms.dedupe import merge_duplicates
+from builder.transforms.identity import assign_identities
+from builder.transforms.render import FieldRenderer, render_cards
+from builder.transforms.tag import Tagger, Taxonomy, tag_cards
+from builder.writers.apkg import PackageInfo, write_packages
+from builder.writers.report import build_report, write_report
+
+
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """Everything a build depends on besides the files themselves."""
+
+    sources: tuple[Path, ...]
+    """Folders of notes."""
+    media: tuple[Path, ...]
+    """Extra folders where media files are looked up."""
+    out: Path
+    """Where packages and the report go."""
+    strict: bool = False
+    """Warnings fail the build."""
+    default_deck: str = "Notes"
+    """Deck for files that do not name one."""
+    taxonomy: Path | None = None
+    """Taxonomy file; the built-in AWS ML Specialty one when None."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did."""
+
+    notes: tuple[Note, ...]
+    """Every note, in package order."""
+    packages: tuple[PackageInfo, ...]
+    """Packages written or kept; empty when the build failed."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every problem found, sorted by file and line."""
+    failed: bool
+    """True when an error (or, under --strict, a warning) stopped the packages being written."""
+    report_path: Path
+    """The build report."""
+
+
+def read_sources(
+    files: Sequence[SourceFile], context: ReadContext
+) -> tuple[list[tuple[Card, SourceFile]], list[Diagnostic]]:
+    """Every card of every file; a reader that fails on one file never stops the others."""
+    cards: list[tuple[Card, SourceFile]] = []
+    diagnostics: list[Diagnostic] = []
+    for source in files:
+        reader = choose_reader(source)
+        if reader is None:
+            diagnostics.append(
+                Diagnostic(source.display_path, 0, Severity.WARNING, "no-reader",
+                           "no reader understands this file; it gives no cards")
+            )
+            continue
+        try:
+            result = reader.read(source, context)
+        except Exception as error:  # noqa: BLE001 - one broken file must not stop the build
+            diagnostics.append(
+                Diagnostic(source.display_path, 0, Severity.ERROR, "reader-failed",
+                           f"the {reader.name} reader failed: {type(error).__name__}: {error}")
+            )
+            continue
+        diagnostics.extend(result.diagnostics)
+        if not result.cards and source.text.strip():
+            diagnostics.append(
+                Diagnostic(source.display_path, 0, Severity.INFO, "no-cards",
+                           f"read as {reader.name}; no cards found")
+            )
+        cards.extend((card, source) for card in result.cards)
+    return cards, diagnostics
+
+
+def build(config: BuildConfig) -> BuildResult:
+    """Run every stage; write packages unless the build failed, and always write the report."""
+    files, diagnostics = discover(config.sources)
+    read, problems = read_sources(files, ReadContext(config.default_deck))
+    diagnostics += problems
+
+    renderer = FieldRenderer(config.sources, config.media)
+    cards = [card for card, _ in read]
+    rendered = render_cards(cards, renderer, [source.path.parent for _, source in read])
+    diagnostics += rendered.diagnostics
+
+    tagged = tag_cards(rendered.cards, Tagger(Taxonomy.load(config.taxonomy)))
+    deduped = merge_duplicates(tagged)
+    identified = assign_identities(deduped.cards)
+    diagnostics += [*deduped.diagnostics, *identified.diagnostics]
+
+    failed = fails_build(diagnostics, strict=config.strict)
+    packages = [] if failed else write_packages(identified.notes, config.out)
+    report = build_report(identified.notes, packages, diagnostics, failed=failed)
+    report_path = write_report(report, config.out)
+    return BuildResult(identified.notes, tuple(packages), tuple(sorted(diagnostics)), failed,
+                       report_path)

@@ -1,0 +1,106 @@
+"""Question dumps written as a heading stem and a checkbox list (FORMATS.md 3a).
+
+    ### Which service …?
+    - [ ] wrong
+    - [x] right
+
+    Explanation: …
+
+A checkbox list with no heading above it (a to-do list) is not a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from builder.diagnostics import Diagnostic, Severity
+from builder.discover import SourceFile
+from builder.model import Card, Choice, MultipleChoice, SourceRef
+from builder.readers.base import ReadContext, ReadResult
+from builder.readers.markdown_text import MarkdownDocument, dedent_block, parse_document
+from builder.readers.study_notes import Section, list_items, sections
+
+CHECKBOX_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
+NUMBER_ONLY_RE = re.compile(r"^(?:question|q)?\s*#?\s*\d+\s*[.:)]?$", re.IGNORECASE)
+EXPLANATION_LABEL_RE = re.compile(r"^\s*\**(?:explanation|why)\**\s*:\s*\**\s*", re.IGNORECASE)
+
+
+def _question_parts(doc: MarkdownDocument, section: Section) -> tuple[list[str], list[tuple[int, list[str]]], list[str]] | None:
+    """(stem lines, checkbox items, lines after the list) when the section is a question."""
+    lines = [doc.lines[i] for i in section.body]
+    first_box = next((n for n, line in enumerate(lines) if CHECKBOX_ITEM_RE.match(line)), None)
+    if first_box is None or not section.title:
+        return None
+    items, _ = list_items(lines[first_box:])
+    end = first_box
+    boxes: list[tuple[int, list[str]]] = []
+    for offset, item_lines in items:
+        if not CHECKBOX_ITEM_RE.match(item_lines[0]):
+            break
+        boxes.append((first_box + offset, item_lines))
+        end = first_box + offset + len(item_lines)
+    if len(boxes) < 2:
+        return None
+    return lines[:first_box], boxes, lines[end:]
+
+
+class CheckboxQuestionReader:
+    """Reads `### stem` + `- [ ]`/`- [x]` questions into multiple-choice cards."""
+
+    name = "checkbox-questions"
+
+    def claim(self, source: SourceFile) -> int:
+        doc = parse_document(source, "")
+        questions = sum(1 for s in sections(doc) if _question_parts(doc, s) is not None)
+        return 4 * questions
+
+    def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
+        doc = parse_document(source, context.default_deck)
+        cards: list[Card] = []
+        diagnostics: list[Diagnostic] = list(doc.diagnostics)
+        for section in sections(doc):
+            parts = _question_parts(doc, section)
+            if parts is None:
+                continue
+            stem_lines, boxes, after = parts
+            line_no = section.line + 1
+            stem_parts = [] if NUMBER_ONLY_RE.match(section.title) else [section.title]
+            stem = "\n\n".join(p for p in (*stem_parts, dedent_block(stem_lines)) if p)
+            choices = []
+            for offset, item_lines in boxes:
+                match = CHECKBOX_ITEM_RE.match(item_lines[0])
+                assert match is not None
+                text = dedent_block([match.group("text"), *(x.strip() for x in item_lines[1:])])
+                if not text:
+                    diagnostics.append(
+                        Diagnostic(doc.source.display_path, section.body[offset] + 1,
+                                   Severity.WARNING, "empty-choice",
+                                   "a choice has no text; the question is skipped")
+                    )
+                    break
+                choices.append(Choice(text, match.group("mark") != " "))
+            else:
+                if not stem:
+                    diagnostics.append(
+                        Diagnostic(doc.source.display_path, line_no, Severity.WARNING,
+                                   "no-stem", "question has no stem; skipped")
+                    )
+                    continue
+                if not any(c.correct for c in choices):
+                    diagnostics.append(
+                        Diagnostic(doc.source.display_path, line_no, Severity.WARNING, "no-answer",
+                                   "no choice is ticked [x]; the question is skipped rather "
+                                   "than made into a card with no right answer")
+                    )
+                    continue
+                explanation = EXPLANATION_LABEL_RE.sub("", dedent_block(after), count=1)
+                cards.append(
+                    Card(
+                        MultipleChoice(stem, tuple(choices), explanation),
+                        doc.deck,
+                        SourceRef(doc.source.display_path, line_no),
+                        section.path[:-1],
+                        doc.tags,
+                    )
+                )
+        return ReadResult(tuple(cards), tuple(diagnostics))

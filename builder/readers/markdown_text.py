@@ -1,0 +1,152 @@
+"""Line-level Markdown facts shared by the Markdown-family readers.
+
+Frontmatter, headings, which lines are code, and inline spans (code, math) that must never
+be taken for card syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from builder.diagnostics import Diagnostic, Severity
+from builder.discover import SourceFile
+
+HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+MATH_FENCE_RE = re.compile(r"^ {0,3}\$\$")
+# Inline code first (it may contain `$`), then display and inline math.
+INLINE_SPAN_RE = re.compile(r"(`+)[^`].*?\1|`+|\$\$.+?\$\$|\$(?!\s)[^$\n]+?(?<!\s)\$(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownDocument:
+    """A Markdown file split into lines, with its frontmatter read."""
+
+    source: SourceFile
+    """The file."""
+    lines: tuple[str, ...]
+    """Every line of the file, frontmatter included, so indexes + 1 are line numbers."""
+    body_start: int
+    """Index of the first line after the frontmatter."""
+    in_code: tuple[bool, ...]
+    """Per line: inside a fenced code block or a `$$` math block (fences included)."""
+    deck: str
+    """`cards-deck:` from the frontmatter, else the build's default deck."""
+    tags: tuple[str, ...]
+    """`tags:` from the frontmatter (a list or a comma/space separated string)."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Problems with the frontmatter."""
+
+    def heading(self, index: int) -> tuple[int, str] | None:
+        """(level, text) when the line is a heading outside code."""
+        if self.in_code[index]:
+            return None
+        return parse_heading(self.lines[index])
+
+
+def parse_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line, else None."""
+    match = HEADING_RE.match(line)
+    if not match:
+        return None
+    return len(match.group(1)), (match.group(2) or "").strip()
+
+
+def mask_inline_spans(line: str) -> str:
+    """The line with inline code and math replaced by spaces of the same length."""
+    return INLINE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def code_lines(lines: Sequence[str]) -> tuple[bool, ...]:
+    """Per line: True inside fenced code or a `$$` block, fences included."""
+    flags: list[bool] = []
+    fence: str | None = None
+    in_math = False
+    for line in lines:
+        if fence is not None:
+            flags.append(True)
+            stripped = line.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            continue
+        if in_math:
+            flags.append(True)
+            in_math = "$$" not in line
+            continue
+        fence_match = FENCE_RE.match(line)
+        if fence_match:
+            fence = fence_match.group(1)
+            flags.append(True)
+            continue
+        if MATH_FENCE_RE.match(line):
+            flags.append(True)
+            # `$$x$$` on one line opens and closes at once.
+            in_math = line.strip().count("$$") < 2
+            continue
+        flags.append(False)
+    return tuple(flags)
+
+
+def _tags_from(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items: Sequence[object] = re.split(r"[,\s]+", value)
+    elif isinstance(value, Sequence):
+        items = value
+    else:
+        return ()
+    tags = (str(item).strip().lstrip("#").replace(" ", "_") for item in items)
+    return tuple(tag for tag in tags if tag)
+
+
+def parse_document(source: SourceFile, default_deck: str) -> MarkdownDocument:
+    """Split the file into lines and read its YAML frontmatter, if any."""
+    lines = tuple(source.text.split("\n"))
+    body_start = 0
+    meta: Mapping[str, object] = {}
+    diagnostics: list[Diagnostic] = []
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        if end is None:
+            diagnostics.append(
+                Diagnostic(source.display_path, 1, Severity.WARNING, "frontmatter",
+                           "frontmatter opened with '---' is never closed; read as text")
+            )
+        else:
+            body_start = end + 1
+            try:
+                loaded = yaml.safe_load("\n".join(lines[1:end]))
+            except yaml.YAMLError as error:
+                mark = getattr(error, "problem_mark", None)
+                line = 2 + (mark.line if mark is not None else 0)
+                diagnostics.append(
+                    Diagnostic(source.display_path, line, Severity.WARNING, "frontmatter",
+                               f"frontmatter is not valid YAML ({getattr(error, 'problem', error)}); ignored")
+                )
+                loaded = {}
+            if isinstance(loaded, Mapping):
+                meta = loaded
+    deck_value = meta.get("cards-deck")
+    deck = str(deck_value).strip() if deck_value else default_deck
+    return MarkdownDocument(
+        source=source,
+        lines=lines,
+        body_start=body_start,
+        in_code=(True,) * body_start + code_lines(lines[body_start:]),
+        deck=deck,
+        tags=_tags_from(meta.get("tags")),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def dedent_block(lines: Sequence[str]) -> str:
+    """Join lines into one Markdown block, trimming blank lines and thematic breaks at the ends."""
+    trimmed = list(lines)
+    while trimmed and (not trimmed[-1].strip() or re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", trimmed[-1])):
+        trimmed.pop()
+    while trimmed and not trimmed[0].strip():
+        trimmed.pop(0)
+    return "\n".join(trimmed)

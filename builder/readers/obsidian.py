@@ -1,0 +1,263 @@
+"""Obsidian notes with flashcards-obsidian syntax: `#card` blocks, inline `::` cards, cloze."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from builder.diagnostics import Diagnostic
+from builder.discover import SourceFile
+from builder.model import QA, Card, Cloze, SourceRef
+from builder.readers.base import ReadContext, ReadResult
+from builder.readers.markdown_text import (
+    MarkdownDocument,
+    dedent_block,
+    mask_inline_spans,
+    parse_document,
+)
+
+CARD_TAG_RE = re.compile(r"(?<!\S)#card(?:-(reverse|spaced|reminder))?(?!\S)")
+OTHER_TAG_RE = re.compile(r"(?<![\S])#([^\s#\d][^\s#]*)")
+INLINE_CARD_RE = re.compile(r"^(?P<front>.*?\S)\s*(?P<sep>:::|::)\s*(?P<back>\S.*)$")
+BLOCK_ID_RE = re.compile(r"\s\^([A-Za-z0-9][A-Za-z0-9-]*)\s*$")
+ID_COMMENT_RE = re.compile(r"<!--\s*ID:\s*(\d+)\s*-->")
+# Cloze marks in the plugin's three spellings plus Anki's own.
+CLOZE_RE = re.compile(
+    r"==(?P<mark>[^=\n]+?)==|\{\{c(?P<anki_n>\d+)::(?P<anki>.+?)\}\}"
+    r"|\{(?P<num>\d+):(?P<numbered>[^{}\n]+?)\}|\{(?P<plain>[^{}\n:]+?)\}"
+)
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+class Start(Enum):
+    """How a `#card` block begins."""
+
+    HEADING = "heading"
+    LINE = "line"
+    OWN_LINE = "own-line"
+    INLINE = "inline"
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A card's position in the file before its text is cut out."""
+
+    kind: Start
+    first: int
+    """Index of the first front line."""
+    marker_line: int
+    """Index of the line holding `#card` (or the inline card line)."""
+    reverse: bool
+    skip: bool
+    tags: tuple[str, ...]
+
+
+class ObsidianReader:
+    """Reads the flashcards-obsidian plugin's syntax; text outside card blocks is not a card."""
+
+    name = "obsidian"
+
+    def claim(self, source: SourceFile) -> int:
+        doc = parse_document(source, "")
+        score = 0
+        for i in range(doc.body_start, len(doc.lines)):
+            if doc.in_code[i]:
+                continue
+            masked = mask_inline_spans(doc.lines[i])
+            if CARD_TAG_RE.search(masked):
+                score += 3
+            elif _inline_card(masked) or ("==" in masked and CLOZE_RE.search(masked)):
+                score += 2
+        return score
+
+    def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
+        doc = parse_document(source, context.default_deck)
+        blocks = _find_blocks(doc)
+        cards: list[Card] = []
+        used: set[int] = set()
+        starts = sorted({b.first for b in blocks})
+        for block in blocks:
+            end = _block_end(doc, block, starts)
+            used.update(range(block.first, end))
+            if block.skip:
+                continue
+            card = _block_card(doc, block, end)
+            if card is not None:
+                cards.append(card)
+        cards.extend(_cloze_cards(doc, used))
+        cards.sort(key=lambda c: c.source.line)
+        return ReadResult(tuple(cards), doc.diagnostics)
+
+
+def _inline_card(masked_line: str) -> re.Match[str] | None:
+    if "{{c" in masked_line or masked_line.lstrip().startswith(("#", ">", "|")):
+        return None
+    return INLINE_CARD_RE.match(masked_line)
+
+
+def _strip_tags(text: str) -> tuple[str, tuple[str, ...]]:
+    """Text without `#card…` and other `#tags`, and the other tags."""
+    text = CARD_TAG_RE.sub("", text)
+    tags = tuple(m.group(1) for m in OTHER_TAG_RE.finditer(text))
+    return OTHER_TAG_RE.sub("", text).strip(), tags
+
+
+def _find_blocks(doc: MarkdownDocument) -> list[_Block]:
+    blocks: list[_Block] = []
+    for i in range(doc.body_start, len(doc.lines)):
+        if doc.in_code[i]:
+            continue
+        line = doc.lines[i]
+        masked = mask_inline_spans(line)
+        tag = CARD_TAG_RE.search(masked)
+        if tag is None:
+            if _inline_card(masked) and not doc.heading(i):
+                blocks.append(_Block(Start.INLINE, i, i, False, False, ()))
+            continue
+        variant = tag.group(1)
+        reverse, skip = variant == "reverse", variant in ("spaced", "reminder")
+        _, tags = _strip_tags(masked)
+        if doc.heading(i):
+            blocks.append(_Block(Start.HEADING, i, i, reverse, skip, tags))
+        elif _strip_tags(masked)[0]:
+            blocks.append(_Block(Start.LINE, i, i, reverse, skip, tags))
+        else:
+            first = i
+            while first - 1 >= doc.body_start and doc.lines[first - 1].strip():
+                first -= 1
+                if doc.heading(first):
+                    break
+            blocks.append(_Block(Start.OWN_LINE, first, i, reverse, skip, tags))
+    return blocks
+
+
+def _block_end(doc: MarkdownDocument, block: _Block, starts: list[int]) -> int:
+    """Index one past the block's last line."""
+    if block.kind is Start.INLINE:
+        return block.marker_line + 1
+    end = block.marker_line + 1
+    while end < len(doc.lines):
+        if end in starts or doc.heading(end):
+            break
+        if block.kind is Start.LINE and not doc.lines[end].strip():
+            break
+        end += 1
+    return end
+
+
+def _take_markers(lines: list[str]) -> str | None:
+    """Remove identity markers from the lines (in place) and return the first one."""
+    marker: str | None = None
+    for n, line in enumerate(lines):
+        for regex in (ID_COMMENT_RE, BLOCK_ID_RE):
+            found = regex.search(line)
+            if found:
+                marker = marker or found.group(1)
+                line = regex.sub("", line).rstrip()
+        lines[n] = line
+    return marker
+
+
+def _context(doc: MarkdownDocument, before: int) -> tuple[str, ...]:
+    """Heading path above line index `before` (exclusive)."""
+    path: list[tuple[int, str]] = []
+    for i in range(doc.body_start, before):
+        heading = doc.heading(i)
+        if heading:
+            level, text = heading
+            path = [p for p in path if p[0] < level]
+            path.append((level, _strip_tags(text)[0]))
+    return tuple(text for _, text in path if text)
+
+
+def _block_card(doc: MarkdownDocument, block: _Block, end: int) -> Card | None:
+    lines = list(doc.lines[block.first:end])
+    marker = _take_markers(lines)
+    ref = SourceRef(doc.source.display_path, block.first + 1)
+    tags = tuple(dict.fromkeys(doc.tags + block.tags))
+    context = _context(doc, block.first)
+    if block.kind is Start.INLINE:
+        match = INLINE_CARD_RE.match(lines[0])
+        if match is None:  # pragma: no cover - found by the same regex on masked text
+            return None
+        front, back = match.group("front"), match.group("back")
+        reverse = match.group("sep") == ":::"
+    else:
+        split = block.marker_line - block.first
+        front_lines = lines[: split + 1]
+        heading = doc.heading(block.first)
+        if heading:
+            front_lines[0] = heading[1]
+        front_lines[-1] = _strip_tags(front_lines[-1])[0]
+        front = dedent_block(front_lines)
+        back = dedent_block(lines[split + 1:])
+        reverse = block.reverse
+    if not front.strip() or not back.strip():
+        return None
+    return Card(QA(front, back, reverse), doc.deck, ref, context, tags, marker)
+
+
+def _cloze_cards(doc: MarkdownDocument, used: set[int]) -> list[Card]:
+    """A paragraph outside card blocks with cloze marks is one cloze note."""
+    cards: list[Card] = []
+    i = doc.body_start
+    while i < len(doc.lines):
+        if i in used or doc.in_code[i] or not doc.lines[i].strip() or doc.heading(i):
+            i += 1
+            continue
+        first = i
+        while (
+            i < len(doc.lines)
+            and doc.lines[i].strip()
+            and i not in used
+            and not doc.in_code[i]
+            and not doc.heading(i)
+        ):
+            i += 1
+        paragraph = list(doc.lines[first:i])
+        marker = _take_markers(paragraph)
+        text = to_anki_cloze("\n".join(paragraph))
+        if text is not None:
+            cards.append(
+                Card(
+                    Cloze(text),
+                    doc.deck,
+                    SourceRef(doc.source.display_path, first + 1),
+                    _context(doc, first),
+                    doc.tags,
+                    marker,
+                )
+            )
+    return cards
+
+
+def to_anki_cloze(text: str) -> str | None:
+    """The text with every cloze mark as `{{cN::…}}`, or None when it has none.
+
+    Marks inside inline code or math are left alone. Unnumbered marks are numbered in order.
+    """
+    masked = mask_inline_spans(text)
+    pieces: list[str] = []
+    last = 0
+    counter = 0
+    found = False
+    for match in CLOZE_RE.finditer(masked):
+        start, end = match.span()
+        if match.group("anki") is not None:
+            number, inner = int(match.group("anki_n")), text[match.start("anki"):match.end("anki")]
+        elif match.group("numbered") is not None:
+            number = int(match.group("num"))
+            inner = text[match.start("numbered"):match.end("numbered")]
+        else:
+            group = "mark" if match.group("mark") is not None else "plain"
+            counter += 1
+            number, inner = counter, text[match.start(group):match.end(group)]
+        pieces.append(text[last:start])
+        pieces.append(f"{{{{c{number}::{inner}}}}}")
+        last = end
+        found = True
+    if not found:
+        return None
+    pieces.append(text[last:])
+    return "".join(pieces)

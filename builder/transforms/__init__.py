@@ -1,0 +1,1 @@
+"""Transforms between reading and packaging: render, tag, dedupe, identity."""

@@ -1,0 +1,168 @@
+"""Render stage: Markdown fields to safe HTML, media resolved and stored under hashed names."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mistune
+from bs4 import BeautifulSoup
+from mistune.renderers.html import HTMLRenderer
+
+from builder.diagnostics import Diagnostic, Severity
+from builder.model import QA, Card, Cloze, MediaFile, MultipleChoice, RenderedCard, choice_letter
+from builder.transforms.media import MediaLibrary
+from builder.transforms.sanitize import sanitize_html
+
+CONTEXT_SEPARATOR = " › "
+CODE_SPLIT_RE = re.compile(r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?^ {0,3}(?:`{3,}|~{3,})[ \t]*$|`+[^`\n]*`+)",
+                           re.DOTALL | re.MULTILINE)
+WIKI_EMBED_RE = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+WIKI_LINK_RE = re.compile(r"\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")
+
+
+def _outside_code(text: str, convert: Any) -> str:
+    """Apply `convert` to the parts of Markdown text that are not code."""
+    pieces = CODE_SPLIT_RE.split(text)
+    return "".join(p if n % 2 else convert(p) for n, p in enumerate(pieces))
+
+
+def _obsidian_links(text: str) -> str:
+    """`![[x.png]]` → a Markdown image, `[[Page|alias]]` → alias, `[[Page#Part]]` → Page › Part."""
+
+    def embed(match: re.Match[str]) -> str:
+        target, alt = match.group(1).strip(), (match.group(2) or "").strip()
+        if alt.isdigit():  # ![[x.png|300]] sets a width, not alt text
+            alt = ""
+        return f"![{alt or Path(target).stem}](<{target}>)"
+
+    def link(match: re.Match[str]) -> str:
+        page, part, alias = match.group(1), match.group(2), match.group(3)
+        if alias:
+            return alias.strip()
+        return CONTEXT_SEPARATOR.join(x.strip() for x in (page, part) if x and x.strip())
+
+    return WIKI_LINK_RE.sub(link, WIKI_EMBED_RE.sub(embed, text))
+
+
+@dataclass(slots=True)
+class _CardMedia:
+    """Media state while rendering one card's fields."""
+
+    note_dir: Path
+    found: list[MediaFile] = field(default_factory=list)
+    problems: list[tuple[str, bool]] = field(default_factory=list)
+
+
+class _AnkiHTMLRenderer(HTMLRenderer):
+    """mistune's HTML renderer with Anki's MathJax delimiters and media looked up in the roots."""
+
+    def __init__(self, library: MediaLibrary) -> None:
+        super().__init__(escape=False)
+        self.library = library
+        self.card_media = _CardMedia(Path("."))
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        lookup = self.library.lookup(url, self.card_media.note_dir)
+        if lookup.media is not None:
+            self.card_media.found.append(lookup.media)
+            alt = html.escape(re.sub(r"<[^>]+>", "", text), quote=True)
+            return f'<img src="{html.escape(lookup.media.stored_name)}" alt="{alt}">'
+        self.card_media.problems.append((lookup.problem or "media not found", lookup.remote))
+        label = html.escape(text or url)
+        if lookup.remote:
+            return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+        return f"[image: {label}]"
+
+    def inline_math(self, text: str) -> str:
+        return r"\(" + html.escape(text, quote=False) + r"\)"
+
+    def block_math(self, text: str) -> str:
+        return r"<div>\[" + html.escape(text, quote=False) + r"\]</div>" + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOutcome:
+    """Rendered cards and the problems met while rendering them."""
+
+    cards: tuple[RenderedCard, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class FieldRenderer:
+    """Renders Markdown fields of cards; one per build, as it indexes the media roots once."""
+
+    def __init__(self, source_roots: Sequence[Path], media_roots: Sequence[Path]) -> None:
+        self._renderer = _AnkiHTMLRenderer(MediaLibrary([*source_roots, *media_roots]))
+        self._markdown = mistune.create_markdown(
+            renderer=self._renderer,
+            plugins=["table", "strikethrough", "mark", "math", "footnotes"],
+        )
+
+    def markdown(self, text: str) -> str:
+        """One field's Markdown as safe HTML, without a lone wrapping paragraph."""
+        rendered = self._markdown(_outside_code(text, _obsidian_links))
+        assert isinstance(rendered, str)
+        rendered = rendered.strip()
+        if rendered.count("<p>") == 1 and rendered.startswith("<p>") and rendered.endswith("</p>"):
+            rendered = rendered[3:-4]
+        return sanitize_html(rendered)
+
+    def render(self, card: Card, note_dir: Path) -> tuple[RenderedCard, list[tuple[str, bool]]]:
+        """The card with HTML fields; also the media problems met."""
+        self._renderer.card_media = media = _CardMedia(note_dir)
+        md = self.markdown
+        context = html.escape(CONTEXT_SEPARATOR.join(card.context))
+        source = html.escape(str(card.source))
+        content = card.content
+        match content:
+            case QA():
+                fields: tuple[str, ...] = (md(content.front), md(content.back), context, source)
+            case Cloze():
+                fields = (md(content.text), md(content.extra), context, source)
+            case MultipleChoice():
+                fields = (
+                    md(content.question),
+                    choices_html([md(c.text) for c in content.choices],
+                                 [c.correct for c in content.choices]),
+                    ", ".join(content.answer_letters),
+                    md(content.explanation),
+                    context,
+                    source,
+                )
+        content_fields = fields[:-2]
+        plain = " ".join(BeautifulSoup(f, "html.parser").get_text(" ") for f in content_fields)
+        unique_media = tuple(dict.fromkeys(media.found))
+        rendered = RenderedCard(card, fields, " ".join(plain.split()), unique_media)
+        return rendered, media.problems
+
+
+def choices_html(choices: Sequence[str], correct: Sequence[bool]) -> str:
+    """Lettered options; right ones carry a class the back template's CSS highlights."""
+    items = []
+    for index, (text, right) in enumerate(zip(choices, correct, strict=True)):
+        css = "choice right" if right else "choice"
+        letter = choice_letter(index)
+        items.append(f'<li class="{css}"><span class="letter">{letter}</span> '
+                     f'<span class="choice-text">{text}</span></li>')
+    return f'<ul class="choices">{"".join(items)}</ul>'
+
+
+def render_cards(
+    cards: Sequence[Card], renderer: FieldRenderer, note_dirs: Sequence[Path]
+) -> RenderOutcome:
+    """Render every card; `note_dirs[i]` is the folder of card i's source file."""
+    rendered: list[RenderedCard] = []
+    diagnostics: list[Diagnostic] = []
+    for card, note_dir in zip(cards, note_dirs, strict=True):
+        result, problems = renderer.render(card, note_dir)
+        rendered.append(result)
+        for problem, remote in problems:
+            severity = Severity.INFO if remote else Severity.WARNING
+            code = "remote-media" if remote else "missing-media"
+            diagnostics.append(Diagnostic(card.source.path, card.source.line, severity, code, problem))
+    return RenderOutcome(tuple(rendered), tuple(diagnostics))

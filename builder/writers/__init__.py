@@ -1,0 +1,1 @@
+"""Writers: the .apkg packages and the build report."""

@@ -1,0 +1,70 @@
+"""The note types, read from `builder/notetypes/` (ids, fields, templates and CSS are data)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import genanki
+
+from builder.model import CardKind
+
+NOTE_TYPE_OF_KIND = {
+    CardKind.BASIC: "basic",
+    CardKind.REVERSED: "basic-reversed",
+    CardKind.CLOZE: "cloze",
+    CardKind.MULTIPLE_CHOICE: "multiple-choice",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """One Anki note type as the builder defines it."""
+
+    key: str
+    """Name in `notetypes.json`, e.g. `multiple-choice`."""
+    model_id: int
+    """Anki model id; frozen forever, see `notetypes.json`."""
+    name: str
+    """Name shown in Anki."""
+    fields: tuple[str, ...]
+    """Field names in order."""
+    model: Any
+    """The `genanki.Model`."""
+
+
+def _read(name: str) -> str:
+    return resources.files("builder.notetypes").joinpath(name).read_text("utf-8")
+
+
+@cache
+def note_types() -> dict[str, NoteType]:
+    """Every note type by key."""
+    spec = json.loads(_read("notetypes.json"))
+    css = _read("style.css")
+    types: dict[str, NoteType] = {}
+    for key, entry in spec.items():
+        if key.startswith("_"):
+            continue
+        templates = [
+            {"name": t["name"], "qfmt": _read(t["front"]), "afmt": _read(t["back"])}
+            for t in entry["templates"]
+        ]
+        model = genanki.Model(
+            entry["id"],
+            entry["name"],
+            fields=[{"name": f} for f in entry["fields"]],
+            templates=templates,
+            css=css,
+            model_type=genanki.Model.CLOZE if entry.get("cloze") else genanki.Model.FRONT_BACK,
+        )
+        types[key] = NoteType(key, entry["id"], entry["name"], tuple(entry["fields"]), model)
+    return types
+
+
+def note_type_for(kind: CardKind) -> NoteType:
+    """The note type a card of this kind is packaged as."""
+    return note_types()[NOTE_TYPE_OF_KIND[kind]]

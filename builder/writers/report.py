@@ -1,0 +1,66 @@
+"""The build report, `build-report.json`: what went into each package and every diagnostic."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from builder import __version__
+from builder.diagnostics import Diagnostic
+from builder.model import Note
+from builder.writers.apkg import PackageInfo, top_deck
+
+REPORT_NAME = "build-report.json"
+
+
+def _counts(values: Sequence[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))
+
+
+def deck_summary(deck: str, notes: Sequence[Note], package: PackageInfo | None) -> dict[str, Any]:
+    """Counts of one top-level deck's notes by kind, domain and source file."""
+    return {
+        "deck": deck,
+        "package": package.path.name if package else None,
+        "version": package.version if package else None,
+        "notes": len(notes),
+        "by_kind": _counts([n.card.kind.value for n in notes]),
+        "by_domain": _counts([n.tagged.domain for n in notes]),
+        "by_subdeck": _counts([n.card.deck for n in notes]),
+        "by_source": _counts([n.card.source.path for n in notes]),
+        "merged_duplicates": sum(len(n.tagged.sources) - 1 for n in notes),
+    }
+
+
+def build_report(
+    notes: Sequence[Note], packages: Sequence[PackageInfo], diagnostics: Sequence[Diagnostic],
+    *, failed: bool,
+) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    by_deck: dict[str, list[Note]] = {}
+    for note in notes:
+        by_deck.setdefault(top_deck(note.card.deck), []).append(note)
+    package_of = {p.deck: p for p in packages}
+    severities = Counter(str(d.severity) for d in diagnostics)
+    return {
+        "builder_version": __version__,
+        "ok": not failed,
+        "notes": len(notes),
+        "decks": [deck_summary(deck, by_deck[deck], package_of.get(deck)) for deck in sorted(by_deck)],
+        "diagnostic_counts": dict(sorted(severities.items())),
+        "diagnostics": [d.to_json() for d in sorted(diagnostics)],
+    }
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> Path:
+    """Write the report atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / REPORT_NAME
+    partial = out_dir / f".{REPORT_NAME}.partial"
+    partial.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return path
