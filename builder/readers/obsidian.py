@@ -160,13 +160,19 @@ def _take_markers(lines: list[str]) -> str | None:
 
 
 def _context(doc: MarkdownDocument, before: int) -> tuple[str, ...]:
-    """Heading path above line index `before` (exclusive)."""
+    """Heading path above line index `before`: the headings that enclose it.
+
+    A card's own heading and earlier card headings are questions, not sections, so they are
+    never part of the path.
+    """
     path: list[tuple[int, str]] = []
-    for i in range(doc.body_start, before):
+    for i in range(doc.body_start, before + 1):
         heading = doc.heading(i)
-        if heading:
-            level, text = heading
-            path = [p for p in path if p[0] < level]
+        if heading is None:
+            continue
+        level, text = heading
+        path = [p for p in path if p[0] < level]
+        if i < before and not CARD_TAG_RE.search(mask_inline_spans(text)):
             path.append((level, _strip_tags(text)[0]))
     return tuple(text for _, text in path if text)
 

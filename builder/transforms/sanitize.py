@@ -70,4 +70,4 @@ def sanitize_html(html: str) -> str:
         src = tag.get("src")
         if name == "img" and not (isinstance(src, str) and _safe_src(src)):
             tag.decompose()
-    return str(soup)
+    return soup.decode(formatter="html5")

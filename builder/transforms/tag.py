@@ -75,6 +75,9 @@ def _alias_pattern(alias: str) -> str:
     escaped = re.escape(alias).replace(r"\ ", r"[\s-]+")
     if alias.isupper() or len(alias) <= 4:
         return escaped
+    # Notes write "a Kinesis data stream" as often as "Kinesis Data Streams".
+    if alias.endswith("s") and not alias.endswith("ss"):
+        escaped += "?"
     return f"(?i:{escaped})"
 
 
