@@ -1,4 +1,4 @@
-"""Command line: `python -m builder build [--source DIR]... [--media DIR]... [--out DIR] [--strict]`."""
+"""Command line: `python -m builder build [--source DIR]... [--media DIR]... [--out DIR]`."""
 
 from __future__ import annotations
 
@@ -29,19 +29,38 @@ def _parser() -> argparse.ArgumentParser:
         help="build every deck into the output folder",
         description="Build every deck into the output folder.",
         epilog="examples:\n  python -m builder build\n"
-        "  python -m builder build --source ~/vault --media ~/vault/attachments --out decks --strict",
+        "  python -m builder build --source ~/vault --media ~/vault/attachments \\\n"
+        "      --out decks --strict",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build_parser.add_argument("--source", action="append", type=Path, metavar="DIR",
-                              help="folder of notes (repeatable; default: source_notes)")
-    build_parser.add_argument("--media", action="append", type=Path, metavar="DIR",
-                              help="folder of images (repeatable; default: media, if it exists)")
-    build_parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                              help="output folder (default: dist)")
-    build_parser.add_argument("--deck", default="Notes", metavar="NAME",
-                              help="deck for files whose frontmatter names none (default: Notes)")
-    build_parser.add_argument("--strict", action="store_true",
-                              help="treat warnings as errors (exit 1, no package written)")
+    build_parser.add_argument(
+        "--source",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="folder of notes (repeatable; default: source_notes)",
+    )
+    build_parser.add_argument(
+        "--media",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="folder of images (repeatable; default: media, if it exists)",
+    )
+    build_parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="output folder (default: dist)"
+    )
+    build_parser.add_argument(
+        "--deck",
+        default="Notes",
+        metavar="NAME",
+        help="deck for files whose frontmatter names none (default: Notes)",
+    )
+    build_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors (exit 1, no package written)",
+    )
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
     return parser
 
@@ -72,11 +91,15 @@ def print_result(result: BuildResult, *, quiet: bool) -> None:
         if diagnostic.severity is not Severity.INFO or not quiet:
             print(diagnostic, file=sys.stderr)
     counts = Counter(d.severity for d in result.diagnostics)
-    summary = (f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-               f"{counts[Severity.INFO]} notes")
+    summary = (
+        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+        f"{counts[Severity.INFO]} notes"
+    )
     if result.failed:
-        print(f"build failed ({summary}); no package written; report: {result.report_path}",
-              file=sys.stderr)
+        print(
+            f"build failed ({summary}); no package written; report: {result.report_path}",
+            file=sys.stderr,
+        )
         return
     if not quiet:
         for package in result.packages:
@@ -84,8 +107,10 @@ def print_result(result: BuildResult, *, quiet: bool) -> None:
             detail = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
             state = "wrote" if package.written else "unchanged"
             print(f"{state} {package.path} ({len(package.notes)} notes: {detail})")
-        print(f"{len(result.notes)} notes in {len(result.packages)} package(s); {summary}; "
-              f"report: {result.report_path}")
+        print(
+            f"{len(result.notes)} notes in {len(result.packages)} package(s); {summary}; "
+            f"report: {result.report_path}"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,8 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     print_result(result, quiet=args.quiet)
     return EXIT_FAILED if result.failed else EXIT_OK

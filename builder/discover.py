@@ -63,7 +63,10 @@ def discover(roots: Sequence[Path]) -> tuple[list[SourceFile], list[Diagnostic]]
             if size > MAX_FILE_BYTES:
                 diagnostics.append(
                     Diagnostic(
-                        display, 0, Severity.WARNING, "file-too-large",
+                        display,
+                        0,
+                        Severity.WARNING,
+                        "file-too-large",
                         f"skipped: {size // (1024 * 1024)} MiB is more than notes ever are",
                     )
                 )
@@ -71,15 +74,25 @@ def discover(roots: Sequence[Path]) -> tuple[list[SourceFile], list[Diagnostic]]
             data = path.read_bytes()
             if b"\x00" in data:
                 diagnostics.append(
-                    Diagnostic(display, 0, Severity.WARNING, "binary-file",
-                               "skipped: the file holds binary data, not text")
+                    Diagnostic(
+                        display,
+                        0,
+                        Severity.WARNING,
+                        "binary-file",
+                        "skipped: the file holds binary data, not text",
+                    )
                 )
                 continue
             text, fallback = decode(data)
             if fallback:
                 diagnostics.append(
-                    Diagnostic(display, 0, Severity.WARNING, "not-utf8",
-                               f"not valid UTF-8; read as {fallback}. Save it as UTF-8 to be sure.")
+                    Diagnostic(
+                        display,
+                        0,
+                        Severity.WARNING,
+                        "not-utf8",
+                        f"not valid UTF-8; read as {fallback}. Save it as UTF-8 to be sure.",
+                    )
                 )
             files.append(SourceFile(root, path, display, text))
     return files, diagnostics

@@ -62,23 +62,38 @@ def read_sources(
         reader = choose_reader(source)
         if reader is None:
             diagnostics.append(
-                Diagnostic(source.display_path, 0, Severity.WARNING, "no-reader",
-                           "no reader understands this file; it gives no cards")
+                Diagnostic(
+                    source.display_path,
+                    0,
+                    Severity.WARNING,
+                    "no-reader",
+                    "no reader understands this file; it gives no cards",
+                )
             )
             continue
         try:
             result = reader.read(source, context)
-        except Exception as error:  # noqa: BLE001 - one broken file must not stop the build
+        except Exception as error:
             diagnostics.append(
-                Diagnostic(source.display_path, 0, Severity.ERROR, "reader-failed",
-                           f"the {reader.name} reader failed: {type(error).__name__}: {error}")
+                Diagnostic(
+                    source.display_path,
+                    0,
+                    Severity.ERROR,
+                    "reader-failed",
+                    f"the {reader.name} reader failed: {type(error).__name__}: {error}",
+                )
             )
             continue
         diagnostics.extend(result.diagnostics)
         if not result.cards and source.text.strip():
             diagnostics.append(
-                Diagnostic(source.display_path, 0, Severity.INFO, "no-cards",
-                           f"read as {reader.name}; no cards found")
+                Diagnostic(
+                    source.display_path,
+                    0,
+                    Severity.INFO,
+                    "no-cards",
+                    f"read as {reader.name}; no cards found",
+                )
             )
         cards.extend((card, source) for card in result.cards)
     return cards, diagnostics
@@ -104,5 +119,6 @@ def build(config: BuildConfig) -> BuildResult:
     packages = [] if failed else write_packages(identified.notes, config.out)
     report = build_report(identified.notes, packages, diagnostics, failed=failed)
     report_path = write_report(report, config.out)
-    return BuildResult(identified.notes, tuple(packages), tuple(sorted(diagnostics)), failed,
-                       report_path)
+    return BuildResult(
+        identified.notes, tuple(packages), tuple(sorted(diagnostics)), failed, report_path
+    )

@@ -20,7 +20,9 @@ def built(tmp_path: Path) -> BuildResult:
     return build(BuildConfig(sources=(VAULT,), media=(), out=tmp_path / "dist"))
 
 
-def test_fixture_vault_imports_with_every_note_type(built: BuildResult, collection: Collection) -> None:
+def test_fixture_vault_imports_with_every_note_type(
+    built: BuildResult, collection: Collection
+) -> None:
     assert not built.failed
     assert len(built.packages) == 1
     import_package(collection, built.packages[0].path)
@@ -38,17 +40,25 @@ def test_fixture_vault_imports_with_every_note_type(built: BuildResult, collecti
     assert decks == {"Fixture Deck::Streaming", "Fixture Deck::Modeling", "Fixture Deck::Questions"}
 
 
-def test_fields_tags_and_media_as_a_user_sees_them(built: BuildResult, collection: Collection) -> None:
+def test_fields_tags_and_media_as_a_user_sees_them(
+    built: BuildResult, collection: Collection
+) -> None:
     import_package(collection, built.packages[0].path)
-    notes = {n.fields.get("Front") or n.fields.get("Text") or n.fields["Question"]: n
-             for n in imported_notes(collection)}
+    notes = {
+        n.fields.get("Front") or n.fields.get("Text") or n.fields["Question"]: n
+        for n in imported_notes(collection)
+    }
 
     retention = notes["How long does a Kinesis data stream keep records by default?"]
     assert retention.fields["Back"] == "24 hours, extendable to 365 days."
     assert retention.fields["Context"] == "Streaming ingestion"
     assert retention.fields["Source"] == "decks/streaming.md:7"
-    assert {"fixture", "streaming", "domain::data-engineering",
-            "service::kinesis::data-streams"} <= set(retention.tags)
+    assert {
+        "fixture",
+        "streaming",
+        "domain::data-engineering",
+        "service::kinesis::data-streams",
+    } <= set(retention.tags)
 
     firehose = notes["Which Firehose feature converts JSON to Parquet?"]
     assert "formats" in firehose.tags
@@ -72,11 +82,15 @@ def test_fields_tags_and_media_as_a_user_sees_them(built: BuildResult, collectio
         "A Firehose stream buffers up to {{c1::128 MiB}} or {{c2::900 seconds}} before it delivers."
     )
 
-    two = notes["Which two services can run SQL on data in S3 without loading it first? (Choose two.)"]
+    two = notes[
+        "Which two services can run SQL on data in S3 without loading it first? (Choose two.)"
+    ]
     assert two.fields["Answer"] == "A, C"
     assert two.fields["Choices"].count('class="choice right"') == 2
     assert "Amazon Redshift Spectrum" in two.fields["Choices"]
-    rcf = notes["Which SageMaker algorithm detects anomalies in a stream of numbers without labels?"]
+    rcf = notes[
+        "Which SageMaker algorithm detects anomalies in a stream of numbers without labels?"
+    ]
     assert rcf.fields["Answer"] == "B"
     assert rcf.fields["Explanation"].startswith("Random Cut Forest scores each point")
     assert "service::sagemaker::random-cut-forest" in rcf.tags
@@ -99,11 +113,19 @@ def test_report_counts_every_deck_kind_domain_and_source(built: BuildResult) -> 
     assert deck["package"] == built.packages[0].path.name
     assert deck["notes"] == 14
     assert deck["by_kind"] == {"basic": 9, "cloze": 1, "multiple-choice": 2, "reversed": 2}
-    assert deck["by_source"] == {"decks/notes.md": 5, "decks/questions.md": 2,
-                                 "decks/streaming.md": 7}
+    assert deck["by_source"] == {
+        "decks/notes.md": 5,
+        "decks/questions.md": 2,
+        "decks/streaming.md": 7,
+    }
     assert sum(deck["by_domain"].values()) == 14
-    assert {"path": "decks/questions.md", "line": 20, "severity": "warning", "code": "no-answer",
-            "message": report["diagnostics"][0]["message"]} in report["diagnostics"]
+    assert {
+        "path": "decks/questions.md",
+        "line": 20,
+        "severity": "warning",
+        "code": "no-answer",
+        "message": report["diagnostics"][0]["message"],
+    } in report["diagnostics"]
 
 
 def test_strict_build_fails_on_the_warning_and_writes_no_package(tmp_path: Path) -> None:

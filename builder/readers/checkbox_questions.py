@@ -25,7 +25,9 @@ NUMBER_ONLY_RE = re.compile(r"^(?:question|q)?\s*#?\s*\d+\s*[.:)]?$", re.IGNOREC
 EXPLANATION_LABEL_RE = re.compile(r"^\s*\**(?:explanation|why)\**\s*:\s*\**\s*", re.IGNORECASE)
 
 
-def _question_parts(doc: MarkdownDocument, section: Section) -> tuple[list[str], list[tuple[int, list[str]]], list[str]] | None:
+def _question_parts(
+    doc: MarkdownDocument, section: Section
+) -> tuple[list[str], list[tuple[int, list[str]]], list[str]] | None:
     """(stem lines, checkbox items, lines after the list) when the section is a question."""
     lines = [doc.lines[i] for i in section.body]
     first_box = next((n for n, line in enumerate(lines) if CHECKBOX_ITEM_RE.match(line)), None)
@@ -73,24 +75,38 @@ class CheckboxQuestionReader:
                 text = dedent_block([match.group("text"), *(x.strip() for x in item_lines[1:])])
                 if not text:
                     diagnostics.append(
-                        Diagnostic(doc.source.display_path, section.body[offset] + 1,
-                                   Severity.WARNING, "empty-choice",
-                                   "a choice has no text; the question is skipped")
+                        Diagnostic(
+                            doc.source.display_path,
+                            section.body[offset] + 1,
+                            Severity.WARNING,
+                            "empty-choice",
+                            "a choice has no text; the question is skipped",
+                        )
                     )
                     break
                 choices.append(Choice(text, match.group("mark") != " "))
             else:
                 if not stem:
                     diagnostics.append(
-                        Diagnostic(doc.source.display_path, line_no, Severity.WARNING,
-                                   "no-stem", "question has no stem; skipped")
+                        Diagnostic(
+                            doc.source.display_path,
+                            line_no,
+                            Severity.WARNING,
+                            "no-stem",
+                            "question has no stem; skipped",
+                        )
                     )
                     continue
                 if not any(c.correct for c in choices):
                     diagnostics.append(
-                        Diagnostic(doc.source.display_path, line_no, Severity.WARNING, "no-answer",
-                                   "no choice is ticked [x]; the question is skipped rather "
-                                   "than made into a card with no right answer")
+                        Diagnostic(
+                            doc.source.display_path,
+                            line_no,
+                            Severity.WARNING,
+                            "no-answer",
+                            "no choice is ticked [x]; the question is skipped rather "
+                            "than made into a card with no right answer",
+                        )
                     )
                     continue
                 explanation = EXPLANATION_LABEL_RE.sub("", dedent_block(after), count=1)

@@ -112,8 +112,13 @@ def parse_document(source: SourceFile, default_deck: str) -> MarkdownDocument:
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is None:
             diagnostics.append(
-                Diagnostic(source.display_path, 1, Severity.WARNING, "frontmatter",
-                           "frontmatter opened with '---' is never closed; read as text")
+                Diagnostic(
+                    source.display_path,
+                    1,
+                    Severity.WARNING,
+                    "frontmatter",
+                    "frontmatter opened with '---' is never closed; read as text",
+                )
             )
         else:
             body_start = end + 1
@@ -123,8 +128,14 @@ def parse_document(source: SourceFile, default_deck: str) -> MarkdownDocument:
                 mark = getattr(error, "problem_mark", None)
                 line = 2 + (mark.line if mark is not None else 0)
                 diagnostics.append(
-                    Diagnostic(source.display_path, line, Severity.WARNING, "frontmatter",
-                               f"frontmatter is not valid YAML ({getattr(error, 'problem', error)}); ignored")
+                    Diagnostic(
+                        source.display_path,
+                        line,
+                        Severity.WARNING,
+                        "frontmatter",
+                        f"frontmatter is not valid YAML ({getattr(error, 'problem', error)}); "
+                        "ignored",
+                    )
                 )
                 loaded = {}
             if isinstance(loaded, Mapping):
@@ -145,7 +156,9 @@ def parse_document(source: SourceFile, default_deck: str) -> MarkdownDocument:
 def dedent_block(lines: Sequence[str]) -> str:
     """Join lines into one Markdown block, trimming blank lines and thematic breaks at the ends."""
     trimmed = list(lines)
-    while trimmed and (not trimmed[-1].strip() or re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", trimmed[-1])):
+    while trimmed and (
+        not trimmed[-1].strip() or re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", trimmed[-1])
+    ):
         trimmed.pop()
     while trimmed and not trimmed[0].strip():
         trimmed.pop(0)

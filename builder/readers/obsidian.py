@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile
 from builder.model import QA, Card, Cloze, SourceRef
 from builder.readers.base import ReadContext, ReadResult
@@ -178,7 +177,7 @@ def _context(doc: MarkdownDocument, before: int) -> tuple[str, ...]:
 
 
 def _block_card(doc: MarkdownDocument, block: _Block, end: int) -> Card | None:
-    lines = list(doc.lines[block.first:end])
+    lines = list(doc.lines[block.first : end])
     marker = _take_markers(lines)
     ref = SourceRef(doc.source.display_path, block.first + 1)
     tags = tuple(dict.fromkeys(doc.tags + block.tags))
@@ -197,7 +196,7 @@ def _block_card(doc: MarkdownDocument, block: _Block, end: int) -> Card | None:
             front_lines[0] = heading[1]
         front_lines[-1] = _strip_tags(front_lines[-1])[0]
         front = dedent_block(front_lines)
-        back = dedent_block(lines[split + 1:])
+        back = dedent_block(lines[split + 1 :])
         reverse = block.reverse
     if not front.strip() or not back.strip():
         return None
@@ -251,14 +250,17 @@ def to_anki_cloze(text: str) -> str | None:
     for match in CLOZE_RE.finditer(masked):
         start, end = match.span()
         if match.group("anki") is not None:
-            number, inner = int(match.group("anki_n")), text[match.start("anki"):match.end("anki")]
+            number, inner = (
+                int(match.group("anki_n")),
+                text[match.start("anki") : match.end("anki")],
+            )
         elif match.group("numbered") is not None:
             number = int(match.group("num"))
-            inner = text[match.start("numbered"):match.end("numbered")]
+            inner = text[match.start("numbered") : match.end("numbered")]
         else:
             group = "mark" if match.group("mark") is not None else "plain"
             counter += 1
-            number, inner = counter, text[match.start(group):match.end(group)]
+            number, inner = counter, text[match.start(group) : match.end(group)]
         pieces.append(text[last:start])
         pieces.append(f"{{{{c{number}::{inner}}}}}")
         last = end

@@ -84,9 +84,7 @@ def list_items(lines: Sequence[str]) -> tuple[list[tuple[int, list[str]]], list[
             top_indent = indent if top_indent is None else top_indent
             items.append((n, [line]))
             in_item = True
-        elif in_item and line.strip() and (indent > (top_indent or 0) or match):
-            items[-1][1].append(line)
-        elif in_item and not line.strip():
+        elif in_item and (not line.strip() or indent > (top_indent or 0) or match):
             items[-1][1].append(line)
         else:
             in_item = False
@@ -163,14 +161,24 @@ def _section_cards(doc: MarkdownDocument, section: Section) -> tuple[list[Card],
     item_count = sum(1 for line in remaining if ITEM_RE.match(line))
     if len(body) > MAX_BACK_CHARS or item_count > MAX_BACK_ITEMS:
         return cards, [
-            Diagnostic(path, section.line + 1, Severity.WARNING, "section-too-long",
-                       f"section '{section.title}' is too long for one card "
-                       f"({len(body)} characters, {item_count} list items); "
-                       "split it under sub-headings or into Term: definition bullets")
+            Diagnostic(
+                path,
+                section.line + 1,
+                Severity.WARNING,
+                "section-too-long",
+                f"section '{section.title}' is too long for one card "
+                f"({len(body)} characters, {item_count} list items); "
+                "split it under sub-headings or into Term: definition bullets",
+            )
         ]
     cards.append(
-        Card(QA(section.title, body), doc.deck, SourceRef(path, section.line + 1),
-             section.path[:-1], doc.tags)
+        Card(
+            QA(section.title, body),
+            doc.deck,
+            SourceRef(path, section.line + 1),
+            section.path[:-1],
+            doc.tags,
+        )
     )
     return cards, []
 

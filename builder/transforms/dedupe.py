@@ -12,7 +12,7 @@ from builder.model import TaggedCard
 
 
 def normalize_text(text: str) -> str:
-    """Text reduced to what makes two cards the same: case, accents of width, spacing, punctuation."""
+    """Text reduced to what makes two cards the same: no case, width, spacing or punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
@@ -48,7 +48,12 @@ def merge_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
         )
         source = card.card.source
         diagnostics.append(
-            Diagnostic(source.path, source.line, Severity.INFO, "duplicate",
-                       f"same card as {first.sources[0]}; merged into it")
+            Diagnostic(
+                source.path,
+                source.line,
+                Severity.INFO,
+                "duplicate",
+                f"same card as {first.sources[0]}; merged into it",
+            )
         )
     return DedupeOutcome(tuple(merged.values()), tuple(diagnostics))

@@ -45,7 +45,7 @@ class IdentityOutcome:
 
 
 def assign_identities(cards: Sequence[TaggedCard]) -> IdentityOutcome:
-    """Give every card its GUID; a second card with the same key gets a numbered one and a warning."""
+    """Every card's GUID; a second card with the same key gets a numbered one, and a warning."""
     seen: dict[tuple[str, ...], int] = {}
     first_source: dict[tuple[str, ...], str] = {}
     notes: list[Note] = []
@@ -58,9 +58,14 @@ def assign_identities(cards: Sequence[TaggedCard]) -> IdentityOutcome:
         if count:
             kind = "marker" if key[0] == "marker" else "question under the same heading"
             diagnostics.append(
-                Diagnostic(source.path, source.line, Severity.WARNING, "ambiguous-identity",
-                           f"same {kind} as {first_source[key]}; reword one of them so each "
-                           "keeps its review history when the other changes")
+                Diagnostic(
+                    source.path,
+                    source.line,
+                    Severity.WARNING,
+                    "ambiguous-identity",
+                    f"same {kind} as {first_source[key]}; reword one of them so each "
+                    "keeps its review history when the other changes",
+                )
             )
         else:
             first_source[key] = str(source)

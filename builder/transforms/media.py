@@ -11,10 +11,22 @@ from urllib.parse import unquote, urlsplit
 
 from builder.model import MediaFile
 
-MEDIA_SUFFIXES = frozenset({
-    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif",
-    ".mp3", ".ogg", ".wav", ".m4a",
-})
+MEDIA_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        ".webp",
+        ".bmp",
+        ".avif",
+        ".mp3",
+        ".ogg",
+        ".wav",
+        ".m4a",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +78,16 @@ class MediaLibrary:
             return Lookup(None, "empty media reference")
         pure = PurePosixPath(name.replace("\\", "/"))
         if pure.is_absolute():
-            return Lookup(None, f"absolute media path '{name}' refused; use a path inside the notes")
+            return Lookup(
+                None, f"absolute media path '{name}' refused; use a path inside the notes"
+            )
         candidates = [note_dir / pure, *(root / pure for root in self._roots)]
         for candidate in candidates:
             if candidate.is_file():
                 if not self._inside_roots(candidate):
-                    return Lookup(None, f"'{name}' leads outside the source and media folders; refused")
+                    return Lookup(
+                        None, f"'{name}' leads outside the source and media folders; refused"
+                    )
                 return Lookup(self._media_file(candidate), None)
         if ".." in pure.parts:
             return Lookup(None, f"'{name}' leads outside the source and media folders; refused")

@@ -19,8 +19,10 @@ from builder.transforms.media import MediaLibrary
 from builder.transforms.sanitize import sanitize_html
 
 CONTEXT_SEPARATOR = " › "
-CODE_SPLIT_RE = re.compile(r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?^ {0,3}(?:`{3,}|~{3,})[ \t]*$|`+[^`\n]*`+)",
-                           re.DOTALL | re.MULTILINE)
+CODE_SPLIT_RE = re.compile(
+    r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?^ {0,3}(?:`{3,}|~{3,})[ \t]*$|`+[^`\n]*`+)",
+    re.DOTALL | re.MULTILINE,
+)
 WIKI_EMBED_RE = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 WIKI_LINK_RE = re.compile(r"\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")
 
@@ -127,8 +129,9 @@ class FieldRenderer:
             case MultipleChoice():
                 fields = (
                     md(content.question),
-                    choices_html([md(c.text) for c in content.choices],
-                                 [c.correct for c in content.choices]),
+                    choices_html(
+                        [md(c.text) for c in content.choices], [c.correct for c in content.choices]
+                    ),
                     ", ".join(content.answer_letters),
                     md(content.explanation),
                     context,
@@ -147,8 +150,10 @@ def choices_html(choices: Sequence[str], correct: Sequence[bool]) -> str:
     for index, (text, right) in enumerate(zip(choices, correct, strict=True)):
         css = "choice right" if right else "choice"
         letter = choice_letter(index)
-        items.append(f'<li class="{css}"><span class="letter">{letter}</span> '
-                     f'<span class="choice-text">{text}</span></li>')
+        items.append(
+            f'<li class="{css}"><span class="letter">{letter}</span> '
+            f'<span class="choice-text">{text}</span></li>'
+        )
     return f'<ul class="choices">{"".join(items)}</ul>'
 
 
@@ -164,5 +169,7 @@ def render_cards(
         for problem, remote in problems:
             severity = Severity.INFO if remote else Severity.WARNING
             code = "remote-media" if remote else "missing-media"
-            diagnostics.append(Diagnostic(card.source.path, card.source.line, severity, code, problem))
+            diagnostics.append(
+                Diagnostic(card.source.path, card.source.line, severity, code, problem)
+            )
     return RenderOutcome(tuple(rendered), tuple(diagnostics))

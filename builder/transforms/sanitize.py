@@ -5,13 +5,49 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
 
 ALLOWED_TAGS: dict[str, frozenset[str]] = {
-    **{name: frozenset() for name in (
-        "p", "br", "hr", "b", "strong", "i", "em", "u", "s", "del", "ins", "mark", "sub", "sup",
-        "kbd", "blockquote", "ul", "li", "thead", "tbody", "tr", "h1", "h2", "h3", "h4",
-        "h5", "h6", "dl", "dt", "dd", "table", "caption", "figure", "figcaption",
-    )},
+    **{
+        name: frozenset()
+        for name in (
+            "p",
+            "br",
+            "hr",
+            "b",
+            "strong",
+            "i",
+            "em",
+            "u",
+            "s",
+            "del",
+            "ins",
+            "mark",
+            "sub",
+            "sup",
+            "kbd",
+            "blockquote",
+            "ul",
+            "li",
+            "thead",
+            "tbody",
+            "tr",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "dl",
+            "dt",
+            "dd",
+            "table",
+            "caption",
+            "figure",
+            "figcaption",
+        )
+    },
     "a": frozenset({"href", "title"}),
     "img": frozenset({"src", "alt", "title", "width", "height"}),
     "ol": frozenset({"start", "type"}),
@@ -24,14 +60,45 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
 }
 """Tags kept, each with the attributes it may keep."""
 
-DROPPED_WITH_CONTENT = frozenset({
-    "script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "button",
-    "select", "textarea", "audio", "video", "source", "track", "link", "meta", "base", "frame",
-    "frameset", "applet", "template", "noscript", "canvas",
-})
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "form",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "link",
+        "meta",
+        "base",
+        "frame",
+        "frameset",
+        "applet",
+        "template",
+        "noscript",
+        "canvas",
+    }
+)
 """Tags removed together with what they contain (their content is code or a form, not text)."""
 
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# HTML5 void tags (`<br>`), and only &, < and > escaped: "›" stays readable in the card editor.
+FORMATTER = HTMLFormatter(
+    entity_substitution=EntitySubstitution.substitute_xml,
+    void_element_close_prefix="",
+    empty_attributes_are_booleans=True,
+)
 
 
 def _safe_href(url: str) -> bool:
@@ -42,7 +109,9 @@ def _safe_href(url: str) -> bool:
 def _safe_src(url: str) -> bool:
     """Only media stored in the package: a bare file name, no scheme, no folder."""
     parts = urlsplit(url.strip())
-    return not parts.scheme and not parts.netloc and "/" not in url and "\\" not in url and bool(url)
+    return (
+        not parts.scheme and not parts.netloc and "/" not in url and "\\" not in url and bool(url)
+    )
 
 
 def sanitize_html(html: str) -> str:
@@ -70,4 +139,4 @@ def sanitize_html(html: str) -> str:
         src = tag.get("src")
         if name == "img" and not (isinstance(src, str) and _safe_src(src)):
             tag.decompose()
-    return soup.decode(formatter="html5")
+    return soup.decode(formatter=FORMATTER)

@@ -62,10 +62,14 @@ class Taxonomy:
             text = path.read_text("utf-8")
         data = json.loads(text)
         return Taxonomy(
-            tuple(Domain(d["id"], d["name"], int(d["weight"]), tuple(d["aliases"]))
-                  for d in data["domains"]),
-            tuple(Service(s["id"], s["name"], tuple(s["aliases"]), s["domain"])
-                  for s in data["services"]),
+            tuple(
+                Domain(d["id"], d["name"], int(d["weight"]), tuple(d["aliases"]))
+                for d in data["domains"]
+            ),
+            tuple(
+                Service(s["id"], s["name"], tuple(s["aliases"]), s["domain"])
+                for s in data["services"]
+            ),
         )
 
 
@@ -122,9 +126,12 @@ class Tagger:
         return list(found.values())
 
     def stated_domain(self, card: Card) -> Domain | None:
-        """A domain the source's own structure names: nearest heading first, then deck, then path."""
-        places = [*reversed(card.context), *reversed(card.deck.split("::")),
-                  *reversed(Path(card.source.path).parts)]
+        """A domain the source's structure names: nearest heading first, then deck, then path."""
+        places = [
+            *reversed(card.context),
+            *reversed(card.deck.split("::")),
+            *reversed(Path(card.source.path).parts),
+        ]
         for place in places:
             match = self._domains_re.search(place.replace("-", " ").replace("_", " "))
             if match and match.lastgroup:

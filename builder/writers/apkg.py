@@ -1,4 +1,4 @@
-"""Package writer: one `.apkg` per top-level deck, written atomically, never over a different release."""
+"""Package writer: one `.apkg` per top-level deck, atomic, never over a different release."""
 
 from __future__ import annotations
 
@@ -61,8 +61,13 @@ def content_digest(notes: Sequence[Note]) -> str:
     hasher = hashlib.sha256()
     for note in notes:
         note_type = note_type_for(note.card.kind)
-        record = [note.guid, str(note_type.model_id), note.card.deck, *note.tagged.rendered.fields,
-                  *note.tagged.tags]
+        record = [
+            note.guid,
+            str(note_type.model_id),
+            note.card.deck,
+            *note.tagged.rendered.fields,
+            *note.tagged.tags,
+        ]
         for media in note.tagged.rendered.media:
             record.append(media.stored_name)
         hasher.update(json.dumps(record, ensure_ascii=False).encode())
@@ -95,7 +100,9 @@ def write_package(deck_name: str, notes: Sequence[Note], out_dir: Path) -> Packa
         if name not in decks:
             decks[name] = genanki.Deck(stable_id("deck", name), name)
         decks[name].add_note(_genanki_note(note))
-    media = sorted({m.stored_name: m.path for n in ordered for m in n.tagged.rendered.media}.items())
+    media = sorted(
+        {m.stored_name: m.path for n in ordered for m in n.tagged.rendered.media}.items()
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="deckbuild-") as scratch:

@@ -37,8 +37,11 @@ def deck_summary(deck: str, notes: Sequence[Note], package: PackageInfo | None) 
 
 
 def build_report(
-    notes: Sequence[Note], packages: Sequence[PackageInfo], diagnostics: Sequence[Diagnostic],
-    *, failed: bool,
+    notes: Sequence[Note],
+    packages: Sequence[PackageInfo],
+    diagnostics: Sequence[Diagnostic],
+    *,
+    failed: bool,
 ) -> dict[str, Any]:
     """The report as JSON-ready data."""
     by_deck: dict[str, list[Note]] = {}
@@ -50,7 +53,9 @@ def build_report(
         "builder_version": __version__,
         "ok": not failed,
         "notes": len(notes),
-        "decks": [deck_summary(deck, by_deck[deck], package_of.get(deck)) for deck in sorted(by_deck)],
+        "decks": [
+            deck_summary(deck, by_deck[deck], package_of.get(deck)) for deck in sorted(by_deck)
+        ],
         "diagnostic_counts": dict(sorted(severities.items())),
         "diagnostics": [d.to_json() for d in sorted(diagnostics)],
     }

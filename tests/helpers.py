@@ -1,0 +1,19 @@
+"""Small builders of in-memory input for unit tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.discover import SourceFile
+from builder.model import Card
+from builder.readers import ReadContext, Reader
+
+
+def source(text: str, name: str = "note.md", root: Path = Path("/notes")) -> SourceFile:
+    """A decoded source file that exists only in memory."""
+    return SourceFile(root, root / name, name, text)
+
+
+def read(reader: Reader, text: str, name: str = "note.md") -> list[Card]:
+    """The cards a reader finds in the text."""
+    return list(reader.read(source(text, name), ReadContext("Default Deck")).cards)

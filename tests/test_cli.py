@@ -1,0 +1,76 @@
+"""The command line as a user runs it: exit codes, one-line errors, folders anywhere."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+VAULT = FIXTURES / "vault"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_builds_a_folder_outside_the_repo(tmp_path: Path) -> None:
+    notes = tmp_path / "elsewhere" / "notes"
+    shutil.copytree(VAULT, notes)
+    done = run("build", "--source", str(notes), "--out", str(tmp_path / "other"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (package,) = (tmp_path / "other").glob("fixture-deck-*.apkg")
+    report = json.loads((tmp_path / "other" / "build-report.json").read_text())
+    assert report["decks"][0]["package"] == package.name
+    assert f"wrote {package}" in done.stdout
+    assert "decks/questions.md:20: warning[no-answer]:" in done.stderr
+
+
+def test_missing_source_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    done = run("build", "--source", "nope", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "error: source folder 'nope' does not exist\n"
+    assert not (tmp_path / "dist").exists()
+
+
+def test_default_source_missing_is_also_a_usage_error(tmp_path: Path) -> None:
+    done = run("build", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: source folder 'source_notes' does not exist\n",
+    )
+
+
+def test_bad_usage_exits_2() -> None:
+    done = run("build", "--no-such-flag", cwd=FIXTURES)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert run(cwd=FIXTURES).returncode == 2
+
+
+def test_strict_turns_warnings_into_exit_1(tmp_path: Path) -> None:
+    done = run("build", "--source", str(VAULT), "--out", str(tmp_path), "--strict", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "build failed" in done.stderr and not list(tmp_path.glob("*.apkg"))
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "anki-deck-builder"
+    done = subprocess.run(
+        [str(script), "build", "--source", str(VAULT), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(tmp_path.glob("fixture-deck-*.apkg"))

@@ -1,0 +1,80 @@
+"""Duplicates merge into one note; every note keeps the same GUID from build to build."""
+
+from __future__ import annotations
+
+from builder.model import QA, Card, Cloze, RenderedCard, SourceRef, TaggedCard
+from builder.transforms.dedupe import merge_duplicates
+from builder.transforms.identity import assign_identities
+
+
+def tagged(
+    front: str,
+    back: str,
+    path: str = "a.md",
+    line: int = 1,
+    tags: tuple[str, ...] = (),
+    context: tuple[str, ...] = (),
+    marker: str | None = None,
+) -> TaggedCard:
+    card = Card(QA(front, back), "D", SourceRef(path, line), context, tags, marker)
+    return TaggedCard(
+        RenderedCard(card, (front, back), f"{front} {back}"), "modeling", tags, (card.source,)
+    )
+
+
+def test_same_card_in_two_files_is_merged_with_both_sources_and_tags() -> None:
+    first = tagged("What is RCF?", "Anomaly detection.", "a.md", 3, ("x",))
+    second = tagged("what is  RCF", "anomaly detection", "b.md", 9, ("y",))
+    other = tagged("What is KNN?", "Neighbours.", "a.md", 5)
+    outcome = merge_duplicates([first, second, other])
+    assert [c.card.content for c in outcome.cards] == [first.card.content, other.card.content]
+    merged = outcome.cards[0]
+    assert merged.sources == (SourceRef("a.md", 3), SourceRef("b.md", 9))
+    assert merged.tags == ("x", "y")
+    (note,) = outcome.diagnostics
+    assert (note.path, note.line, note.code) == ("b.md", 9, "duplicate")
+
+
+def test_different_kinds_are_never_merged() -> None:
+    qa = tagged("text", "more")
+    cloze_card = Card(Cloze("text more"), "D", SourceRef("c.md", 1))
+    cloze = TaggedCard(
+        RenderedCard(cloze_card, (), "text more"), "modeling", (), (cloze_card.source,)
+    )
+    assert len(merge_duplicates([qa, cloze]).cards) == 2
+
+
+def guid(card: TaggedCard) -> str:
+    return assign_identities([card]).notes[0].guid
+
+
+def test_guid_survives_answer_edit_move_and_rename_of_file() -> None:
+    original = guid(tagged("What is RCF?", "Anomaly detection.", "a.md", 3, context=("Modeling",)))
+    assert (
+        guid(
+            tagged(
+                "What is RCF?",
+                "Unsupervised anomaly detection.",
+                "renamed.md",
+                40,
+                context=("Modeling",),
+            )
+        )
+        == original
+    )
+    assert guid(tagged("What is RCF?", "x", context=("Data Engineering",))) != original
+
+
+def test_explicit_marker_wins_over_content() -> None:
+    marked = guid(tagged("Q", "A", marker="1234567890123"))
+    assert marked == guid(tagged("Completely different", "B", marker="1234567890123"))
+    assert marked != guid(tagged("Q", "A"))
+
+
+def test_same_question_twice_gets_distinct_guids_and_a_warning() -> None:
+    outcome = assign_identities(
+        [tagged("Retention", "24 h", line=1), tagged("Retention", "7 days", line=8)]
+    )
+    assert len({n.guid for n in outcome.notes}) == 2
+    (warning,) = outcome.diagnostics
+    assert (warning.line, warning.code) == (8, "ambiguous-identity")

@@ -1,0 +1,132 @@
+"""The Obsidian reader on the plugin's card forms, written as our own small notes."""
+
+from __future__ import annotations
+
+from builder.model import QA, Cloze
+from builder.readers import choose_reader
+from builder.readers.obsidian import ObsidianReader, to_anki_cloze
+from tests.helpers import read, source
+
+READER = ObsidianReader()
+
+
+def qa(text: str) -> list[tuple[str, str, bool]]:
+    cards = read(READER, text)
+    assert all(isinstance(c.content, QA) for c in cards)
+    return [
+        (c.content.front, c.content.back, c.content.reversed)
+        for c in cards
+        if isinstance(c.content, QA)
+    ]
+
+
+def test_heading_card_back_runs_to_next_heading() -> None:
+    text = "# Topic\n## What is a shard? #card\nA unit of capacity.\n\nIt has limits.\n## Next\nx\n"
+    assert qa(text) == [("What is a shard?", "A unit of capacity.\n\nIt has limits.", False)]
+
+
+def test_plain_line_card_back_ends_at_blank_line() -> None:
+    text = "## Checks\nWhich mode streams from S3? #card\nPipe mode.\n\nNot part of the card.\n"
+    assert qa(text) == [("Which mode streams from S3?", "Pipe mode.", False)]
+
+
+def test_card_alone_on_line_takes_front_back_to_heading() -> None:
+    text = "##### Which runs SQL on S3?\n- Redshift\n- Athena\n#card\nAthena.\n\n## Other\n"
+    assert qa(text) == [("Which runs SQL on S3?\n- Redshift\n- Athena", "Athena.", False)]
+
+
+def test_card_alone_on_line_after_blank_line() -> None:
+    assert qa("Intro.\n\nQuestion\n#card\nAnswer") == [("Question", "Answer", False)]
+
+
+def test_a_heading_back_stops_at_the_next_card() -> None:
+    text = "## One #card\nfirst answer\nTwo? #card\nsecond answer\n"
+    assert qa(text) == [("One", "first answer", False), ("Two?", "second answer", False)]
+
+
+def test_reverse_spaced_and_reminder() -> None:
+    text = (
+        "## Spot training #card-reverse\nSpare capacity.\n## Read later #card-spaced\nx\n"
+        "## Ping #card-reminder\ny\n"
+    )
+    assert qa(text) == [("Spot training", "Spare capacity.", True)]
+
+
+def test_inline_cards_with_optional_spaces_and_reverse() -> None:
+    text = "a::b\n\nc :: d\n\ne:: f\n\ng ::h\n\nterm:::definition\n"
+    assert qa(text) == [
+        ("a", "b", False),
+        ("c", "d", False),
+        ("e", "f", False),
+        ("g", "h", False),
+        ("term", "definition", True),
+    ]
+
+
+def test_nothing_in_code_or_math_is_a_card() -> None:
+    text = (
+        "```java\nx::y #card\n```\nnot `a :: b` here\n\n$$3::4$$\n\nmath $3::4$ inline\n\n"
+        "`==` and `==`\n"
+    )
+    assert read(READER, text) == []
+
+
+def test_tags_deck_and_frontmatter() -> None:
+    text = "---\ncards-deck: Cloud::AWS\ntags: [aws, mls]\n---\n## Q #card #extra\nA\n"
+    (card,) = read(READER, text)
+    assert card.deck == "Cloud::AWS"
+    assert card.tags == ("aws", "mls", "extra")
+    assert card.source.line == 5
+
+
+def test_frontmatter_tags_as_comma_string() -> None:
+    (card,) = read(READER, "---\ntags: demo, car\n---\n# Car #card\nwheels\n")
+    assert card.tags == ("demo", "car")
+    assert card.deck == "Default Deck"
+
+
+def test_identity_markers_are_kept_and_hidden() -> None:
+    text = (
+        "## Q1 #card\nAnswer one ^1234567890123\n\n"
+        "## Q2 #card\nAnswer two\n<!--ID: 1700000000001-->\n"
+    )
+    cards = read(READER, text)
+    assert [c.marker for c in cards] == ["1234567890123", "1700000000001"]
+    assert [c.content.back for c in cards if isinstance(c.content, QA)] == [
+        "Answer one",
+        "Answer two",
+    ]
+
+
+def test_context_excludes_card_headings() -> None:
+    text = "# Kinesis\n## A? #card\na\n## B? #card\nb\n## Checks\nC? #card\nc\n"
+    assert [c.context for c in read(READER, text)] == [
+        ("Kinesis",),
+        ("Kinesis",),
+        ("Kinesis", "Checks"),
+    ]
+
+
+def test_cloze_forms() -> None:
+    assert to_anki_cloze("a ==b== c ==d==") == "a {{c1::b}} c {{c2::d}}"
+    assert (
+        to_anki_cloze("the {2:order} of the {1:cloze}") == "the {{c2::order}} of the {{c1::cloze}}"
+    )
+    assert to_anki_cloze("the {plain one}") == "the {{c1::plain one}}"
+    assert to_anki_cloze("keep {{c3::anki}} form") == "keep {{c3::anki}} form"
+    assert to_anki_cloze("code `==x==` only") is None
+    assert to_anki_cloze("no marks") is None
+
+
+def test_cloze_paragraph_is_one_note() -> None:
+    cards = read(READER, "## Fill\nFirehose buffers ==128 MiB==\nor ==900 s==.\n\nplain text\n")
+    assert [c.content for c in cards] == [
+        Cloze("Firehose buffers {{c1::128 MiB}}\nor {{c2::900 s}}.")
+    ]
+
+
+def test_reader_claims_files_with_card_syntax_only() -> None:
+    assert READER.claim(source("## Q #card\nA\n")) > 0
+    assert READER.claim(source("# Notes\n- **Term**: definition\n")) == 0
+    reader = choose_reader(source("## Q #card\nA\n"))
+    assert reader is not None and reader.name == "obsidian"
