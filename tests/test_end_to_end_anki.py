@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,39 @@ def test_strict_build_fails_on_the_warning_and_writes_no_package(tmp_path: Path)
     assert result.packages == ()
     assert not list((tmp_path / "dist").glob("*.apkg"))
     assert json.loads(result.report_path.read_text())["ok"] is False
+
+
+def without_css(html: str) -> str:
+    """Card HTML as Anki renders it, without the note type's inline <style> block."""
+    return re.sub(r"<style>.*?</style>", "", html, flags=re.DOTALL)
+
+
+def test_anki_renders_multiple_choice_with_right_answers_marked_on_the_back_only(
+    built: BuildResult, collection: Collection
+) -> None:
+    import_package(collection, built.packages[0].path)
+    (note_id,) = collection.find_notes('"Answer:A, C"')
+    (card,) = collection.get_note(note_id).cards()
+    front, back = without_css(card.question()), without_css(card.answer())
+    # Front: stem and every lettered choice, no answer shown.
+    assert "Which two services can run SQL" in front
+    assert all(f'<span class="letter">{letter}</span>' in front for letter in "ABCD")
+    assert '<div class="mc mc-front">' in front and "mc-back" not in front
+    assert "Answer:" not in front
+    # Back: the same choices inside the container whose CSS marks the right ones.
+    assert '<div class="mc mc-back">' in back and "<b>A, C</b>" in back
+    assert back.count('class="choice right"') == 2
+    css = card.note_type()["css"]
+    assert ".mc-back li.choice.right" in css and ".mc-front li.choice.right" not in css
+
+
+def test_anki_renders_reversed_and_cloze_cards(built: BuildResult, collection: Collection) -> None:
+    import_package(collection, built.packages[0].path)
+    (reversed_id,) = collection.find_notes('"Front:Partition key"')
+    first, second = collection.get_note(reversed_id).cards()
+    assert "Partition key" in first.question() and "Kinesis hashes" not in first.question()
+    assert "Kinesis hashes" in second.question() and "Partition key" not in second.question()
+    (cloze_id,) = collection.find_notes('"note:Deck Builder: Cloze"')
+    c1, c2 = collection.get_note(cloze_id).cards()
+    assert "128 MiB" not in c1.question() and "900 seconds" in c1.question()
+    assert "128 MiB" in c1.answer()
