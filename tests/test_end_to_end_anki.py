@@ -171,3 +171,4 @@ def test_anki_renders_reversed_and_cloze_cards(built: BuildResult, collection: C
     c1, c2 = collection.get_note(cloze_id).cards()
     assert "128 MiB" not in c1.question() and "900 seconds" in c1.question()
     assert "128 MiB" in c1.answer()
+    assert "900 seconds" not in c2.question() and "128 MiB" in c2.question()
