@@ -42,7 +42,7 @@ def test_no_answer_and_empty_choice_are_diagnosed_and_skipped() -> None:
     text = "### Unanswered?\n- [ ] a\n- [ ] b\n\n### Empty choice?\n- [x] a\n- [ ] \n"
     result = READER.read(source(text), ReadContext("D"))
     assert result.cards == ()
-    assert [(d.line, d.code) for d in result.diagnostics] == [(1, "no-answer"), (7, "empty-choice")]
+    assert [(d.line, d.code) for d in result.diagnostics] == [(1, "no-answer"), (5, "empty-choice")]
 
 
 def test_todo_list_without_heading_is_not_a_question() -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 
-from builder.diagnostics import Diagnostic, Severity
+from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile
-from builder.model import Card, Choice, MultipleChoice, SourceRef
+from builder.model import Card, choice_letter
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.markdown_text import MarkdownDocument, dedent_block, parse_document
+from builder.readers.questions import QuestionSource, RawQuestion, question_card
 from builder.readers.study_notes import Section, list_items, sections
 
 CHECKBOX_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
@@ -58,6 +59,7 @@ class CheckboxQuestionReader:
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
         doc = parse_document(source, context.default_deck)
+        target = QuestionSource(doc.source.display_path, doc.deck, doc.tags)
         cards: list[Card] = []
         diagnostics: list[Diagnostic] = list(doc.diagnostics)
         for section in sections(doc):
@@ -65,58 +67,24 @@ class CheckboxQuestionReader:
             if parts is None:
                 continue
             stem_lines, boxes, after = parts
-            line_no = section.line + 1
-            stem_parts = [] if NUMBER_ONLY_RE.match(section.title) else [section.title]
-            stem = "\n\n".join(p for p in (*stem_parts, dedent_block(stem_lines)) if p)
+            title_is_number = NUMBER_ONLY_RE.match(section.title)
+            stem_parts = [] if title_is_number else [section.title]
             choices = []
-            for offset, item_lines in boxes:
+            for index, (_, item_lines) in enumerate(boxes):
                 match = CHECKBOX_ITEM_RE.match(item_lines[0])
                 assert match is not None
                 text = dedent_block([match.group("text"), *(x.strip() for x in item_lines[1:])])
-                if not text:
-                    diagnostics.append(
-                        Diagnostic(
-                            doc.source.display_path,
-                            section.body[offset] + 1,
-                            Severity.WARNING,
-                            "empty-choice",
-                            "a choice has no text; the question is skipped",
-                        )
-                    )
-                    break
-                choices.append(Choice(text, match.group("mark") != " "))
-            else:
-                if not stem:
-                    diagnostics.append(
-                        Diagnostic(
-                            doc.source.display_path,
-                            line_no,
-                            Severity.WARNING,
-                            "no-stem",
-                            "question has no stem; skipped",
-                        )
-                    )
-                    continue
-                if not any(c.correct for c in choices):
-                    diagnostics.append(
-                        Diagnostic(
-                            doc.source.display_path,
-                            line_no,
-                            Severity.WARNING,
-                            "no-answer",
-                            "no choice is ticked [x]; the question is skipped rather "
-                            "than made into a card with no right answer",
-                        )
-                    )
-                    continue
-                explanation = EXPLANATION_LABEL_RE.sub("", dedent_block(after), count=1)
-                cards.append(
-                    Card(
-                        MultipleChoice(stem, tuple(choices), explanation),
-                        doc.deck,
-                        SourceRef(doc.source.display_path, line_no),
-                        section.path[:-1],
-                        doc.tags,
-                    )
-                )
+                choices.append((choice_letter(index), text, match.group("mark") != " "))
+            raw = RawQuestion(
+                stem="\n\n".join(p for p in (*stem_parts, dedent_block(stem_lines)) if p),
+                choices=tuple((letter, text) for letter, text, _ in choices),
+                answer=", ".join(letter for letter, _, right in choices if right),
+                line=section.line + 1,
+                explanation=EXPLANATION_LABEL_RE.sub("", dedent_block(after), count=1),
+                number=section.title if title_is_number else None,
+            )
+            card, problems = question_card(raw, target, section.path[:-1])
+            diagnostics.extend(problems)
+            if card is not None:
+                cards.append(card)
         return ReadResult(tuple(cards), tuple(diagnostics))

@@ -1,0 +1,164 @@
+"""Shared by every question-dump reader: turn what a dump says into a checked multiple-choice card.
+
+Readers only find the parts (stem, lettered choices, answer letters, explanation); this module
+decides whether they make a card that is right, and reports with file and line when they do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from builder.diagnostics import Diagnostic, Severity
+from builder.model import Card, Choice, MultipleChoice, SourceRef
+
+CHOOSE_RE = re.compile(
+    r"\((?:choose|select|pick)\s+(?P<n>two|three|four|five|\d)\b[^)]*\)", re.IGNORECASE
+)
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+PLACEHOLDER_RE = re.compile(
+    r"^\W*(?:tbd|todo|placeholder|question( text)?( here)?|lorem ipsum.*|\.\.\.|…|n/?a|xxx+)\W*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawQuestion:
+    """A question as a dump states it, before any checking."""
+
+    stem: str
+    """The question text (Markdown)."""
+    choices: tuple[tuple[str, str], ...]
+    """(letter as written, text) in source order; letters may be out of order."""
+    answer: str
+    """The answer as written: letters such as `B`, `BD`, `A, C`, or empty when none was found."""
+    line: int
+    """1-based line where the question starts."""
+    explanation: str = ""
+    """Why the answer is right, and community votes when the dump has them (Markdown)."""
+    number: str | None = None
+    """The question's number in the dump, as written, for duplicate-number checks."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSource:
+    """Where the questions of one file go."""
+
+    path: str
+    """File path as shown to the user."""
+    deck: str
+    """Deck for the cards."""
+    tags: tuple[str, ...] = ()
+    """Tags for every card of the file."""
+
+
+def answer_letters(answer: str) -> tuple[str, ...]:
+    """`"BD"`, `"B, D"`, `"b and d"` → `("B", "D")`; order kept, repeats dropped.
+
+    Anything that is not just letters (an answer given as text) gives `()`: readers match
+    text answers to choices themselves.
+    """
+    text = answer.strip().rstrip(".")
+    if re.fullmatch(r"[A-Z]{1,8}|[a-z]", text):
+        letters = list(text.upper())
+    else:
+        parts = [p for p in re.split(r"\s*(?:,|;|/|&|\+|\band\b|\s)\s*", text) if p]
+        if not parts or not all(re.fullmatch(r"[A-Za-z]", p) for p in parts):
+            return ()
+        letters = [p.upper() for p in parts]
+    return tuple(dict.fromkeys(letters))
+
+
+def expected_answer_count(stem: str) -> int | None:
+    """2 for "(Choose two.)", 3 for "(Select THREE)", None when the stem does not say."""
+    match = CHOOSE_RE.search(stem)
+    if match is None:
+        return None
+    n = match.group("n").lower()
+    return int(n) if n.isdigit() else NUMBER_WORDS[n]
+
+
+def question_card(
+    raw: RawQuestion, source: QuestionSource, context: Sequence[str] = ()
+) -> tuple[Card | None, list[Diagnostic]]:
+    """A checked multiple-choice card, or None and the reason, with file and line."""
+    problems: list[Diagnostic] = []
+
+    def problem(code: str, message: str, severity: Severity = Severity.WARNING) -> None:
+        problems.append(Diagnostic(source.path, raw.line, severity, code, message))
+
+    label = f"question {raw.number}" if raw.number else "question"
+    stem = raw.stem.strip()
+    if not stem:
+        problem("no-stem", f"{label} has no text; skipped")
+        return None, problems
+    if PLACEHOLDER_RE.match(stem):
+        problem("placeholder-question", f"{label} is a placeholder ('{stem[:40]}'); skipped")
+        return None, problems
+    if len(raw.choices) < 2:
+        problem("too-few-choices", f"{label} has {len(raw.choices)} choice(s); skipped")
+        return None, problems
+    letters = [letter.strip().upper() for letter, _ in raw.choices]
+    if len(set(letters)) != len(letters):
+        problem("duplicate-choice-letter", f"{label} lists a choice letter twice; skipped")
+        return None, problems
+    empty = [
+        letter for letter, (_, text) in zip(letters, raw.choices, strict=True) if not text.strip()
+    ]
+    if empty:
+        problem("empty-choice", f"{label}: choice {', '.join(empty)} has no text; skipped")
+        return None, problems
+    given = answer_letters(raw.answer)
+    if not given:
+        problem("no-answer", f"{label} has no answer; skipped rather than packaged without one")
+        return None, problems
+    unknown = [letter for letter in given if letter not in letters]
+    if unknown:
+        problem(
+            "unknown-answer-letter",
+            f"{label}: answer {', '.join(unknown)} is not one of the choices "
+            f"{', '.join(letters)}; skipped",
+        )
+        return None, problems
+    expected = expected_answer_count(stem)
+    if expected is not None and expected != len(given):
+        problem(
+            "answer-count-mismatch",
+            f"{label} asks for {expected} answers but the dump gives {len(given)} "
+            f"({', '.join(given)}); check the card",
+        )
+    # Choices are shown in letter order, whatever order the dump listed them in.
+    ordered = sorted(zip(letters, (text for _, text in raw.choices), strict=True))
+    choices = tuple(Choice(text.strip(), letter in given) for letter, text in ordered)
+    card = Card(
+        MultipleChoice(stem, choices, raw.explanation.strip()),
+        source.deck,
+        SourceRef(source.path, raw.line),
+        tuple(context),
+        source.tags,
+    )
+    return card, problems
+
+
+def duplicate_numbers(questions: Sequence[RawQuestion], path: str) -> list[Diagnostic]:
+    """An info note for each question number already used earlier in the same file."""
+    seen: dict[str, int] = {}
+    notes = []
+    for raw in questions:
+        if raw.number is None:
+            continue
+        if raw.number in seen:
+            notes.append(
+                Diagnostic(
+                    path,
+                    raw.line,
+                    Severity.INFO,
+                    "duplicate-question-number",
+                    f"question number {raw.number} is used again "
+                    f"(first at line {seen[raw.number]}); both are read",
+                )
+            )
+        else:
+            seen[raw.number] = raw.line
+    return notes
