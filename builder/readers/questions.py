@@ -7,6 +7,7 @@ decides whether they make a card that is right, and reports with file and line w
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -162,3 +163,62 @@ def duplicate_numbers(questions: Sequence[RawQuestion], path: str) -> list[Diagn
         else:
             seen[raw.number] = raw.line
     return notes
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceMatch:
+    """Which choice a text answer names, and what the answer says beyond that."""
+
+    index: int
+    """Position of the matched choice."""
+    rest: str
+    """The rest of the answer (usually an explanation); empty when the answer was only the choice."""
+    score: float
+    """How closely the answer's naming part matched the choice, 0 to 1."""
+
+
+MIN_MATCH_SCORE = 0.75
+MIN_MATCH_MARGIN = 0.08
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[-–—]\s+|:\s+")
+
+
+def _words(text: str) -> str:
+    text = re.sub(r"[*_`~=]+", "", text).casefold()
+    return " ".join(re.sub(r"[^\w\s%$.]", " ", text).replace(". ", " ").strip(" .").split())
+
+
+def _similarity(a: str, b: str) -> float:
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return 0.0
+    ratio = SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+    # Every word of the choice inside the answer ("Use dropout layers" names "dropout").
+    sa, sb = set(wa.split()), set(wb.split())
+    contained = 0.9 if sb <= sa and len(sb) >= max(1, len(sa) // 2) else 0.0
+    return max(ratio, contained)
+
+
+def match_choice(answer: str, choices: Sequence[str]) -> ChoiceMatch | None:
+    """The choice a free-text answer names, even reworded a little or followed by an explanation.
+
+    None when no choice is close enough, or when two are about equally close.
+    """
+    answer = answer.strip()
+    if not answer or not choices:
+        return None
+    pieces = SENTENCE_END_RE.split(answer, maxsplit=1)
+    head, tail = (pieces[0], pieces[1] if len(pieces) > 1 else "")
+    scored = []
+    for index, choice in enumerate(choices):
+        head_score = _similarity(head, choice)
+        whole_score = _similarity(answer, choice)
+        if whole_score > head_score:
+            scored.append((whole_score, index, ""))
+        else:
+            scored.append((head_score, index, tail.strip()))
+    scored.sort(key=lambda s: -s[0])
+    best_score, best_index, rest = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if best_score < MIN_MATCH_SCORE or best_score - runner_up < MIN_MATCH_MARGIN:
+        return None
+    return ChoiceMatch(best_index, rest, best_score)
