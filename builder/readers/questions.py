@@ -7,9 +7,9 @@ decides whether they make a card that is right, and reports with file and line w
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import Card, Choice, MultipleChoice, SourceRef
