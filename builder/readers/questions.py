@@ -172,7 +172,7 @@ class ChoiceMatch:
     index: int
     """Position of the matched choice."""
     rest: str
-    """The rest of the answer (usually an explanation); empty when the answer was only the choice."""
+    """The rest of the answer (an explanation); empty when the answer was only the choice."""
     score: float
     """How closely the answer's naming part matched the choice, 0 to 1."""
 
