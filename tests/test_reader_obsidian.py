@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from builder.model import QA, Cloze
-from builder.readers import choose_reader
+from builder.model import QA, Choice, Cloze, MultipleChoice
+from builder.readers import ReadContext, choose_reader
 from builder.readers.obsidian import ObsidianReader, to_anki_cloze
 from tests.helpers import read, source
 
@@ -12,7 +12,7 @@ READER = ObsidianReader()
 
 def qa(text: str) -> list[tuple[str, str, bool]]:
     cards = read(READER, text)
-    assert all(isinstance(c.content, QA) for c in cards)
+    assert all(isinstance(c.content, QA) for c in cards), cards
     return [
         (c.content.front, c.content.back, c.content.reversed)
         for c in cards
@@ -31,8 +31,48 @@ def test_plain_line_card_back_ends_at_blank_line() -> None:
 
 
 def test_card_alone_on_line_takes_front_back_to_heading() -> None:
-    text = "##### Which runs SQL on S3?\n- Redshift\n- Athena\n#card\nAthena.\n\n## Other\n"
-    assert qa(text) == [("Which runs SQL on S3?\n- Redshift\n- Athena", "Athena.", False)]
+    text = (
+        "## Intro\nSome text.\nWhat is Pipe mode?\n#card\nStreaming from S3.\n\nMore.\n## Other\n"
+    )
+    # The heading is part of the front.
+    assert qa(text) == [
+        ("Intro\nSome text.\nWhat is Pipe mode?", "Streaming from S3.\n\nMore.", False)
+    ]
+
+
+def test_question_with_options_becomes_multiple_choice() -> None:
+    text = (
+        "##### Which service runs serverless SQL over files in S3?\n- Redshift\n- Athena\n- EMR\n"
+        "#card\nAthena. It is Presto/Trino under the hood, billed per TB scanned.\n\n## Next\n"
+    )
+    (card,) = read(READER, text)
+    assert card.content == MultipleChoice(
+        "Which service runs serverless SQL over files in S3?",
+        (Choice("Redshift", False), Choice("Athena", True), Choice("EMR", False)),
+        "It is Presto/Trino under the hood, billed per TB scanned.",
+    )
+
+
+def test_question_answered_by_letters_or_rewording() -> None:
+    lettered = "## Pick two\n- KDS\n- Firehose\n- MSK\n#card\nA and C: both keep records.\n"
+    (card,) = read(READER, lettered)
+    assert isinstance(card.content, MultipleChoice)
+    assert card.content.answer_letters == ("A", "C")
+    assert card.content.explanation == "both keep records."
+    reworded = "## Fix overfitting?\n1. Add layers\n2. Use dropout\n#card\nuse dropout layers\n"
+    (card,) = read(READER, reworded)
+    assert isinstance(card.content, MultipleChoice)
+    assert card.content.answer_letters == ("B",)
+
+
+def test_unmatched_answer_stays_basic_with_an_info_note() -> None:
+    text = "## Which one?\n- Alpha\n- Beta\n#card\nNeither, it is Gamma.\n"
+    result = READER.read(source(text), ReadContext("D"))
+    (card,) = result.cards
+    assert isinstance(card.content, QA)
+    assert [(d.line, d.severity, d.code) for d in result.diagnostics] == [
+        (1, "info", "unmatched-answer")
+    ]
 
 
 def test_card_alone_on_line_after_blank_line() -> None:
@@ -45,6 +85,7 @@ def test_a_heading_back_stops_at_the_next_card() -> None:
 
 
 def test_reverse_spaced_and_reminder() -> None:
+    assert qa("## T #card/reverse\nd\n## S #card/spaced\nx\n") == [("T", "d", True)]
     text = (
         "## Spot training #card-reverse\nSpare capacity.\n## Read later #card-spaced\nx\n"
         "## Ping #card-reminder\ny\n"

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
-from builder.model import QA, Card, Cloze, SourceRef
+from builder.model import QA, Card, Choice, Cloze, MultipleChoice, SourceRef
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.markdown_text import (
     MarkdownDocument,
@@ -15,18 +16,26 @@ from builder.readers.markdown_text import (
     mask_inline_spans,
     parse_document,
 )
+from builder.readers.questions import answer_letters, match_choice
 
-CARD_TAG_RE = re.compile(r"(?<!\S)#card(?:-(reverse|spaced|reminder))?(?!\S)")
+# `#card-reverse` and the hierarchical-tag spelling `#card/reverse` are the same.
+CARD_TAG_RE = re.compile(r"(?<!\S)#card(?:[-/](reverse|spaced|reminder))?(?!\S)")
 OTHER_TAG_RE = re.compile(r"(?<![\S])#([^\s#\d][^\s#]*)")
 INLINE_CARD_RE = re.compile(r"^(?P<front>.*?\S)\s*(?P<sep>:::|::)\s*(?P<back>\S.*)$")
 BLOCK_ID_RE = re.compile(r"\s\^([A-Za-z0-9][A-Za-z0-9-]*)\s*$")
-ID_COMMENT_RE = re.compile(r"<!--\s*ID:\s*(\d+)\s*-->")
+ID_COMMENT_RE = re.compile(r"<!--\s*(?:anki)?ID:\s*(\d+)\s*-->", re.IGNORECASE)
 # Cloze marks in the plugin's three spellings plus Anki's own.
 CLOZE_RE = re.compile(
     r"==(?P<mark>[^=\n]+?)==|\{\{c(?P<anki_n>\d+)::(?P<anki>.+?)\}\}"
     r"|\{(?P<num>\d+):(?P<numbered>[^{}\n]+?)\}|\{(?P<plain>[^{}\n:]+?)\}"
 )
-LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+OPTION_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)]|[A-Ha-h][.)])\s+(?:\[[ xX]\]\s+)?(?P<text>\S.*)$")
+# "B", "B. Athena …", "Answer: A and C" on the back of an Obsidian question.
+LETTER_ANSWER_RE = re.compile(
+    r"^\s*(?:answer\s*:?\s*)?\(?(?P<letters>[A-H](?:\s*(?:,|and|&)\s*[A-H])*)\)?"
+    r"(?:[.):]\s+|\s*$)(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 class Start(Enum):
@@ -74,6 +83,7 @@ class ObsidianReader:
         doc = parse_document(source, context.default_deck)
         blocks = _find_blocks(doc)
         cards: list[Card] = []
+        diagnostics: list[Diagnostic] = list(doc.diagnostics)
         used: set[int] = set()
         starts = sorted({b.first for b in blocks})
         for block in blocks:
@@ -81,12 +91,13 @@ class ObsidianReader:
             used.update(range(block.first, end))
             if block.skip:
                 continue
-            card = _block_card(doc, block, end)
+            card, notes = _block_card(doc, block, end)
+            diagnostics.extend(notes)
             if card is not None:
                 cards.append(card)
         cards.extend(_cloze_cards(doc, used))
         cards.sort(key=lambda c: c.source.line)
-        return ReadResult(tuple(cards), doc.diagnostics)
+        return ReadResult(tuple(cards), tuple(diagnostics))
 
 
 def _inline_card(masked_line: str) -> re.Match[str] | None:
@@ -176,7 +187,9 @@ def _context(doc: MarkdownDocument, before: int) -> tuple[str, ...]:
     return tuple(text for _, text in path if text)
 
 
-def _block_card(doc: MarkdownDocument, block: _Block, end: int) -> Card | None:
+def _block_card(
+    doc: MarkdownDocument, block: _Block, end: int
+) -> tuple[Card | None, list[Diagnostic]]:
     lines = list(doc.lines[block.first : end])
     marker = _take_markers(lines)
     ref = SourceRef(doc.source.display_path, block.first + 1)
@@ -185,7 +198,7 @@ def _block_card(doc: MarkdownDocument, block: _Block, end: int) -> Card | None:
     if block.kind is Start.INLINE:
         match = INLINE_CARD_RE.match(lines[0])
         if match is None:  # pragma: no cover - found by the same regex on masked text
-            return None
+            return None, []
         front, back = match.group("front"), match.group("back")
         reverse = match.group("sep") == ":::"
     else:
@@ -199,8 +212,47 @@ def _block_card(doc: MarkdownDocument, block: _Block, end: int) -> Card | None:
         back = dedent_block(lines[split + 1 :])
         reverse = block.reverse
     if not front.strip() or not back.strip():
+        return None, []
+    if block.kind is not Start.INLINE and not reverse:
+        question = _as_question(front, back)
+        if isinstance(question, MultipleChoice):
+            return Card(question, doc.deck, ref, context, tags, marker), []
+        if question is not None:
+            note = Diagnostic(
+                doc.source.display_path,
+                ref.line,
+                Severity.INFO,
+                "unmatched-answer",
+                f"the answer names none of the {question} listed options; kept as a basic card",
+            )
+            return Card(QA(front, back), doc.deck, ref, context, tags, marker), [note]
+    return Card(QA(front, back, reverse), doc.deck, ref, context, tags, marker), []
+
+
+def _as_question(front: str, back: str) -> MultipleChoice | int | None:
+    """A front with a list of options whose back names one of them is a multiple-choice question.
+
+    Returns the question, or the number of options when the back names none of them, or None
+    when the front has no option list.
+    """
+    lines = front.split("\n")
+    options = [OPTION_RE.match(line) for line in lines[1:]]
+    if len(options) < 2 or not all(options):
         return None
-    return Card(QA(front, back, reverse), doc.deck, ref, context, tags, marker)
+    texts = [m.group("text").strip() for m in options if m]
+    stem = lines[0]
+    letters = LETTER_ANSWER_RE.match(back)
+    if letters:
+        picked = answer_letters(letters.group("letters"))
+        indexes = [ord(letter) - ord("A") for letter in picked]
+        if indexes and all(i < len(texts) for i in indexes):
+            choices = tuple(Choice(t, i in indexes) for i, t in enumerate(texts))
+            return MultipleChoice(stem, choices, letters.group("rest").strip())
+    match = match_choice(back, texts)
+    if match is None:
+        return len(texts)
+    choices = tuple(Choice(t, i == match.index) for i, t in enumerate(texts))
+    return MultipleChoice(stem, choices, match.rest)
 
 
 def _cloze_cards(doc: MarkdownDocument, used: set[int]) -> list[Card]:
