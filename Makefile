@@ -9,7 +9,7 @@ SOURCE ?= source_notes
 MEDIA ?= media
 OUT ?= dist
 
-.PHONY: deck test lint typecheck pytest clean
+.PHONY: deck test lint typecheck pytest golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# Rewrite the reader fixtures' expected output; review the diff before committing it.
+golden: $(VENV)/.installed-test
+	$(BIN)/python -m tests.golden
 
 clean:
 	rm -rf $(VENV) $(OUT)/*.apkg $(OUT)/build-report.json
