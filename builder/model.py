@@ -7,6 +7,7 @@ media, a `TaggedCard` knows its domain, tags and every source it was merged from
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -84,6 +85,20 @@ class MultipleChoice:
 
 
 Content = QA | Cloze | MultipleChoice
+
+CHOOSE_RE = re.compile(
+    r"\((?:choose|select|pick)\s+(?P<n>two|three|four|five|\d)\b[^)]*\)", re.IGNORECASE
+)
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def expected_answer_count(question: str) -> int | None:
+    """2 for "(Choose two.)", 3 for "(Select THREE)", None when the question does not say."""
+    match = CHOOSE_RE.search(question)
+    if match is None:
+        return None
+    n = match.group("n").lower()
+    return int(n) if n.isdigit() else NUMBER_WORDS[n]
 
 
 def choice_letter(index: int) -> str:

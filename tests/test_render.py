@@ -116,3 +116,19 @@ def test_multiple_choice_fields(roots: tuple[Path, Path]) -> None:
         '<span class="choice-text"><code>a</code></span></li><li class="choice right">'
         '<span class="letter">B</span> <span class="choice-text">b</span></li></ul>'
     )
+
+
+def test_front_says_how_many_to_choose_unless_the_stem_does(roots: tuple[Path, Path]) -> None:
+    notes, media = roots
+    choices = (Choice("a", True), Choice("b", False), Choice("c", True))
+    silent = Card(MultipleChoice("Which apply?", choices), "D", SourceRef("q.md", 1))
+    stated = Card(MultipleChoice("Which apply? (Select TWO.)", choices), "D", SourceRef("q.md", 9))
+    single = Card(MultipleChoice("Which one?", choices[:2]), "D", SourceRef("q.md", 20))
+    rendered = render_cards(
+        [silent, stated, single], FieldRenderer([notes], [media]), [notes] * 3
+    ).cards
+    assert [card.fields[0] for card in rendered] == [
+        'Which apply? <span class="choose-n">(Choose two.)</span>',
+        "Which apply? (Select TWO.)",
+        "Which one?",
+    ]

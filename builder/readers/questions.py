@@ -12,12 +12,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from builder.diagnostics import Diagnostic, Severity
-from builder.model import Card, Choice, MultipleChoice, SourceRef
+from builder.model import Card, Choice, MultipleChoice, SourceRef, expected_answer_count
 
-CHOOSE_RE = re.compile(
-    r"\((?:choose|select|pick)\s+(?P<n>two|three|four|five|\d)\b[^)]*\)", re.IGNORECASE
-)
-NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 PLACEHOLDER_RE = re.compile(
     r"^\W*(?:tbd|todo|placeholder|question( text)?( here)?|lorem ipsum.*|\.\.\.|…|n/?a|xxx+)\W*$",
     re.IGNORECASE,
@@ -69,15 +65,6 @@ def answer_letters(answer: str) -> tuple[str, ...]:
             return ()
         letters = [p.upper() for p in parts]
     return tuple(dict.fromkeys(letters))
-
-
-def expected_answer_count(stem: str) -> int | None:
-    """2 for "(Choose two.)", 3 for "(Select THREE)", None when the stem does not say."""
-    match = CHOOSE_RE.search(stem)
-    if match is None:
-        return None
-    n = match.group("n").lower()
-    return int(n) if n.isdigit() else NUMBER_WORDS[n]
 
 
 def question_card(

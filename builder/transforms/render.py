@@ -14,7 +14,17 @@ from bs4 import BeautifulSoup
 from mistune.renderers.html import HTMLRenderer
 
 from builder.diagnostics import Diagnostic, Severity
-from builder.model import QA, Card, Cloze, MediaFile, MultipleChoice, RenderedCard, choice_letter
+from builder.model import (
+    NUMBER_WORDS,
+    QA,
+    Card,
+    Cloze,
+    MediaFile,
+    MultipleChoice,
+    RenderedCard,
+    choice_letter,
+    expected_answer_count,
+)
 from builder.transforms.media import MediaLibrary
 from builder.transforms.sanitize import sanitize_html
 
@@ -128,7 +138,7 @@ class FieldRenderer:
                 fields = (md(content.text), md(content.extra), context, source)
             case MultipleChoice():
                 fields = (
-                    md(content.question),
+                    question_html(md(content.question), content),
                     choices_html(
                         [md(c.text) for c in content.choices], [c.correct for c in content.choices]
                     ),
@@ -142,6 +152,15 @@ class FieldRenderer:
         unique_media = tuple(dict.fromkeys(media.found))
         rendered = RenderedCard(card, fields, " ".join(plain.split()), unique_media)
         return rendered, media.problems
+
+
+def question_html(rendered: str, question: MultipleChoice) -> str:
+    """The stem, telling how many to choose when several are right and the stem does not say."""
+    count = len(question.answer_letters)
+    if count < 2 or expected_answer_count(question.question) is not None:
+        return rendered
+    words = {v: k for k, v in NUMBER_WORDS.items()}
+    return f'{rendered} <span class="choose-n">(Choose {words.get(count, str(count))}.)</span>'
 
 
 def choices_html(choices: Sequence[str], correct: Sequence[bool]) -> str:
