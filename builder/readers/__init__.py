@@ -9,12 +9,18 @@ from __future__ import annotations
 from builder.discover import SourceFile
 from builder.readers.base import ReadContext, Reader, ReadResult
 from builder.readers.checkbox_questions import CheckboxQuestionReader
+from builder.readers.exam_export import ExamMarkdownExportReader, ExamTextExportReader
+from builder.readers.numbered_questions import NumberedQuestionReader
 from builder.readers.obsidian import ObsidianReader
 from builder.readers.study_notes import StudyNotesReader
 
 READERS: dict[str, Reader] = {
     "obsidian": ObsidianReader(),
     "checkbox-questions": CheckboxQuestionReader(),
+    # Before the exam exports: on `Q1.` files both claim, and this one also reads text answers.
+    "numbered-questions": NumberedQuestionReader(),
+    "exam-text-export": ExamTextExportReader(),
+    "exam-markdown-export": ExamMarkdownExportReader(),
     "study-notes": StudyNotesReader(),
 }
 

@@ -169,9 +169,14 @@ MIN_MATCH_MARGIN = 0.08
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+|\s+[-–—]\s+|:\s+")
 
 
+# Words that name no choice: "Amazon Transcribe" and "Transcribe" are the same answer.
+FILLER_WORDS = frozenset({"amazon", "aws", "the", "a", "an", "use", "using"})
+
+
 def _words(text: str) -> str:
     text = re.sub(r"[*_`~=]+", "", text).casefold()
-    return " ".join(re.sub(r"[^\w\s%$.]", " ", text).replace(". ", " ").strip(" .").split())
+    words = re.sub(r"[^\w\s%$.]", " ", text).replace(". ", " ").strip(" .").split()
+    return " ".join(w for w in words if w not in FILLER_WORDS) or " ".join(words)
 
 
 def _similarity(a: str, b: str) -> float:
