@@ -8,7 +8,7 @@ from pathlib import Path
 
 from builder.diagnostics import Diagnostic, Severity
 
-TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json", ".html", ".htm"})
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json", ".jsonl", ".html", ".htm"})
 """File endings that may hold notes; anything else (images, PDFs) is left to the media lookup."""
 
 LOCK_FILE_NAME = "deck.lock"

@@ -13,11 +13,11 @@ from typing import Any
 
 from builder.discover import SourceFile, decode
 from builder.model import QA, Card, Cloze, MultipleChoice
-from builder.readers import READERS, ReadContext
+from builder.readers import ReadContext, choose_reader
 
 FIXTURES = Path(__file__).parent / "fixtures"
-GOLDEN_FOLDERS = {"obsidian": "obsidian"}
-"""Fixture folder → the reader whose output its golden files record."""
+GOLDEN_FOLDERS = ("obsidian", "dumps/*")
+"""Fixture folders whose files are compared with golden files (glob patterns under fixtures/)."""
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -44,22 +44,29 @@ def fixture_source(path: Path) -> SourceFile:
     return SourceFile(path.parent, path, path.name, text)
 
 
-def read_fixture(reader_name: str, path: Path) -> dict[str, Any]:
-    """What the reader makes of one fixture file."""
-    result = READERS[reader_name].read(fixture_source(path), ReadContext("Default"))
+def read_fixture(path: Path) -> dict[str, Any]:
+    """What the pipeline's reader choice makes of one fixture file: the reader and its output."""
+    source = fixture_source(path)
+    reader = choose_reader(source)
+    if reader is None:
+        return {"reader": None, "cards": [], "diagnostics": []}
+    result = reader.read(source, ReadContext("Default"))
     return {
+        "reader": reader.name,
         "cards": [card_json(card) for card in result.cards],
         "diagnostics": [{"line": d.line, "code": d.code} for d in result.diagnostics],
     }
 
 
-def golden_cases() -> list[tuple[str, Path]]:
-    """(reader name, fixture path) for every fixture with a golden file."""
-    cases = []
-    for folder, reader in sorted(GOLDEN_FOLDERS.items()):
-        for path in sorted((FIXTURES / folder).glob("*.md")):
-            cases.append((reader, path))
-    return cases
+def golden_cases() -> list[Path]:
+    """Every fixture file in the golden folders (expected files themselves excluded)."""
+    return sorted(
+        path
+        for pattern in GOLDEN_FOLDERS
+        for folder in FIXTURES.glob(pattern)
+        for path in folder.iterdir()
+        if path.is_file() and not path.name.endswith(".expected.json")
+    )
 
 
 def expected_path(path: Path) -> Path:
@@ -67,10 +74,13 @@ def expected_path(path: Path) -> Path:
 
 
 def main() -> int:
-    for reader, path in golden_cases():
-        data = read_fixture(reader, path)
+    for path in golden_cases():
+        data = read_fixture(path)
         expected_path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        print(f"wrote {expected_path(path).relative_to(FIXTURES)}: {len(data['cards'])} cards")
+        print(
+            f"wrote {expected_path(path).relative_to(FIXTURES)}: {data['reader']}, "
+            f"{len(data['cards'])} cards"
+        )
     return 0
 
 

@@ -1,33 +1,29 @@
 """Exam-site text and Markdown exports become checked multiple-choice cards; site noise does not.
 
 Each fixture under `fixtures/dumps/exam-text/` and `fixtures/dumps/exam-markdown/` sits beside
-`<name>.expected.json`; `python -m tests.test_reader_exam_export` rewrites those files (review the
-diff before committing it).
+`<name>.expected.json`; tests/test_golden_readers.py checks those golden files and `make golden`
+rewrites them.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from builder.model import Card, MultipleChoice
-from builder.readers.base import ReadContext, Reader, ReadResult
+from builder.readers.base import ReadContext, ReadResult
 from builder.readers.checkbox_questions import CheckboxQuestionReader
 from builder.readers.exam_export import ExamMarkdownExportReader, ExamTextExportReader
 from builder.readers.study_notes import StudyNotesReader
-from tests.golden import card_json, fixture_source
+from tests.golden import fixture_source
 from tests.helpers import source
 
 TEXT = ExamTextExportReader()
 MARKDOWN = ExamMarkdownExportReader()
 DUMPS = Path(__file__).parent / "fixtures" / "dumps"
-FOLDERS: dict[str, Reader] = {"exam-text": TEXT, "exam-markdown": MARKDOWN}
-"""Fixture folder → the reader whose output its golden files record."""
+FOLDERS = ("exam-text", "exam-markdown")
 
 
 def fixtures() -> list[Path]:
@@ -37,18 +33,6 @@ def fixtures() -> list[Path]:
         for path in (DUMPS / folder).iterdir()
         if path.suffix in (".txt", ".md")
     )
-
-
-def read_fixture(path: Path) -> dict[str, Any]:
-    result = FOLDERS[path.parent.name].read(fixture_source(path), ReadContext("Default"))
-    return {
-        "cards": [card_json(card) for card in result.cards],
-        "diagnostics": [{"line": d.line, "code": d.code} for d in result.diagnostics],
-    }
-
-
-def expected_path(path: Path) -> Path:
-    return path.with_suffix(".expected.json")
 
 
 def read_text(text: str, name: str = "dump.txt") -> ReadResult:
@@ -70,21 +54,6 @@ def fields(card: Card) -> str:
     assert isinstance(card.content, MultipleChoice)
     content = card.content
     return "\n".join([content.question, content.explanation, *(c.text for c in content.choices)])
-
-
-# --- golden files ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixture_matches_golden_file(path: Path) -> None:
-    expected = json.loads(expected_path(path).read_text(encoding="utf-8"))
-    assert read_fixture(path) == expected
-
-
-def test_every_fixture_folder_has_golden_files() -> None:
-    assert len(fixtures()) >= 4 + 3
-    for path in fixtures():
-        assert expected_path(path).exists(), path
 
 
 # --- claims ---------------------------------------------------------------------------------
@@ -419,16 +388,3 @@ def test_readers_never_raise_on_a_truncated_fixture(path: Path) -> None:
         for reader in (TEXT, MARKDOWN):
             reader.claim(source(text, path.name))
             reader.read(source(text, path.name), ReadContext("D"))
-
-
-def main() -> int:
-    """Rewrite every golden file from the current readers."""
-    for path in fixtures():
-        data = read_fixture(path)
-        expected_path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        print(f"wrote {expected_path(path).relative_to(DUMPS)}: {len(data['cards'])} cards")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

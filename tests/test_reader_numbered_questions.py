@@ -1,16 +1,13 @@
 """Numbered question dumps (FORMATS.md 3d, 3e) become multiple-choice cards; bad ones are reported.
 
 Each fixture under `fixtures/dumps/numbered/` and `fixtures/dumps/details/` sits beside
-`<name>.expected.json`; `python -m tests.test_reader_numbered_questions` rewrites those files from
-the current reader (review the diff before committing).
+`<name>.expected.json`; tests/test_golden_readers.py checks those golden files and `make golden`
+rewrites them.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,7 +18,7 @@ from builder.readers.checkbox_questions import CheckboxQuestionReader
 from builder.readers.numbered_questions import NumberedQuestionReader
 from builder.readers.obsidian import ObsidianReader
 from builder.readers.study_notes import StudyNotesReader
-from tests.golden import FIXTURES, card_json, expected_path, fixture_source
+from tests.golden import FIXTURES, fixture_source
 from tests.helpers import source
 
 READER = NumberedQuestionReader()
@@ -35,15 +32,6 @@ def fixture_paths() -> list[Path]:
         for path in (FIXTURES / folder).iterdir()
         if path.suffix in (".md", ".txt")
     )
-
-
-def read_numbered(path: Path) -> dict[str, Any]:
-    """What the reader makes of one fixture file, in the golden files' shape."""
-    result = READER.read(fixture_source(path), ReadContext("Default"))
-    return {
-        "cards": [card_json(card) for card in result.cards],
-        "diagnostics": [{"line": d.line, "code": d.code} for d in result.diagnostics],
-    }
 
 
 def read(text: str, name: str = "dump.md") -> ReadResult:
@@ -62,13 +50,7 @@ def codes(result: ReadResult) -> list[tuple[int, str]]:
     return [(d.line, d.code) for d in result.diagnostics]
 
 
-# --- golden files ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", fixture_paths(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_fixture_matches_golden_file(path: Path) -> None:
-    expected = json.loads(expected_path(path).read_text(encoding="utf-8"))
-    assert read_numbered(path) == expected
+# --- fixtures ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", fixture_paths(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -456,16 +438,3 @@ def test_never_raises(text: str) -> None:
         READER.claim(source(text, name))
         result = READER.read(source(text, name), ReadContext("D"))
         assert all(isinstance(card, Card) for card in result.cards)
-
-
-def main() -> int:
-    """Rewrite every golden file from the current reader."""
-    for path in fixture_paths():
-        data = read_numbered(path)
-        expected_path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        print(f"wrote {expected_path(path).relative_to(FIXTURES)}: {len(data['cards'])} cards")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

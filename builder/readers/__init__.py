@@ -10,6 +10,8 @@ from builder.discover import SourceFile
 from builder.readers.base import ReadContext, Reader, ReadResult
 from builder.readers.checkbox_questions import CheckboxQuestionReader
 from builder.readers.exam_export import ExamMarkdownExportReader, ExamTextExportReader
+from builder.readers.html_questions import HtmlQuestionReader
+from builder.readers.json_questions import JsonQuestionReader
 from builder.readers.numbered_questions import NumberedQuestionReader
 from builder.readers.obsidian import ObsidianReader
 from builder.readers.study_notes import StudyNotesReader
@@ -21,6 +23,8 @@ READERS: dict[str, Reader] = {
     "numbered-questions": NumberedQuestionReader(),
     "exam-text-export": ExamTextExportReader(),
     "exam-markdown-export": ExamMarkdownExportReader(),
+    "json-questions": JsonQuestionReader(),
+    "html-questions": HtmlQuestionReader(),
     "study-notes": StudyNotesReader(),
 }
 

@@ -119,13 +119,15 @@ def sanitize_html(html: str) -> str:
     if "<" not in html:
         return html
     soup = BeautifulSoup(html, "html.parser")
+    # Remove whole subtrees first, outermost only (a tag inside a removed one goes with it);
+    # checking `Tag.decomposed` in the loop below instead would be quadratic on deep nesting.
+    for tag in soup.find_all(list(DROPPED_WITH_CONTENT)):
+        if isinstance(tag, Tag) and not any(p.name in DROPPED_WITH_CONTENT for p in tag.parents):
+            tag.decompose()
     for tag in soup.find_all(True):
-        if not isinstance(tag, Tag) or tag.decomposed:
+        if not isinstance(tag, Tag):
             continue
         name = tag.name.lower()
-        if name in DROPPED_WITH_CONTENT:
-            tag.decompose()
-            continue
         allowed = ALLOWED_TAGS.get(name)
         if allowed is None:
             tag.unwrap()

@@ -1,0 +1,72 @@
+"""Every question-dump fixture, built alone and imported into Anki, gives exactly its questions.
+
+Each fixture's golden file lists the questions its reader must find; here the whole pipeline
+chooses the reader by sniffing, packages the questions, and the real Anki importer shows them.
+No field may carry site noise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+
+from builder.pipeline import BuildConfig, build
+from tests.anki_import import import_package, imported_notes
+from tests.conftest import FIXTURES
+
+DUMPS = FIXTURES / "dumps"
+CASES = sorted(
+    p
+    for p in DUMPS.glob("*/*")
+    if not p.name.endswith(".expected.json") and p.with_suffix(".expected.json").exists()
+)
+NOISE = re.compile(
+    r"Timestamp:|View on |-{8,}|Reveal Solution|Hide Solution|Community vote distribution"
+    r"|upvoted|Discussion \d|Most Voted|Actual exam question|Selected Answer",
+    re.IGNORECASE,
+)
+
+
+def letters_only(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", re.sub(r"<[^>]+>", "", text).lower())
+
+
+@pytest.mark.parametrize("dump", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_dump_questions_reach_anki_exactly(
+    dump: Path, tmp_path: Path, collection: Collection
+) -> None:
+    expected = [
+        c
+        for c in json.loads(dump.with_suffix(".expected.json").read_text())["cards"]
+        if c["kind"] == "multiple-choice"
+    ]
+    notes_dir = tmp_path / "notes"
+    notes_dir.mkdir()
+    shutil.copy(dump, notes_dir / dump.name)
+    result = build(BuildConfig((notes_dir,), (), tmp_path / "dist"))
+    assert not result.failed
+    assert len(result.notes) == len(expected), [str(d) for d in result.diagnostics]
+    for package in result.packages:
+        import_package(collection, package.path)
+    notes = [
+        n for n in imported_notes(collection) if n.note_type == "Deck Builder: Multiple choice"
+    ]
+    assert len(notes) == len(expected)
+
+    by_stem = {letters_only(n.fields["Question"])[:30]: n for n in notes}
+    assert len(by_stem) == len(notes)
+    for card in expected:
+        note = by_stem.get(letters_only(card["question"])[:30])
+        assert note is not None, card["question"]
+        assert note.fields["Answer"] == ", ".join(card["answer"])
+        shown = re.findall(
+            r'<span class="choice-text">(.*?)</span></li>', note.fields["Choices"], re.DOTALL
+        )
+        assert [letters_only(c) for c in shown] == [letters_only(c) for c in card["choices"]]
+        for name, value in note.fields.items():
+            assert not NOISE.search(value), (name, value)
