@@ -139,6 +139,16 @@ def test_identity_markers_are_kept_and_hidden() -> None:
     ]
 
 
+def test_frontmatter_flashcards_map_gives_identity() -> None:
+    text = (
+        "---\nflashcards:\n  What is RCF?: 1700000000042\n  q-77aa: 1700000000043\n---\n"
+        "## What is RCF? #card\nAn anomaly detector.\n\n"
+        "## What is KNN? #card\nNeighbours. ^q-77aa\n\n"
+        "## Unmapped #card\nx\n"
+    )
+    assert [c.marker for c in read(READER, text)] == ["1700000000042", "q-77aa", None]
+
+
 def test_context_excludes_card_headings() -> None:
     text = "# Kinesis\n## A? #card\na\n## B? #card\nb\n## Checks\nC? #card\nc\n"
     assert [c.context for c in read(READER, text)] == [

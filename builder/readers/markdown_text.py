@@ -40,6 +40,8 @@ class MarkdownDocument:
     """`tags:` from the frontmatter (a list or a comma/space separated string)."""
     diagnostics: tuple[Diagnostic, ...]
     """Problems with the frontmatter."""
+    meta: Mapping[str, object]
+    """The whole frontmatter, for keys a reader knows (e.g. the plugin's `flashcards:` map)."""
 
     def heading(self, index: int) -> tuple[int, str] | None:
         """(level, text) when the line is a heading outside code."""
@@ -150,6 +152,7 @@ def parse_document(source: SourceFile, default_deck: str) -> MarkdownDocument:
         deck=deck,
         tags=_tags_from(meta.get("tags")),
         diagnostics=tuple(diagnostics),
+        meta=meta,
     )
 
 

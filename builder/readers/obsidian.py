@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from builder.diagnostics import Diagnostic, Severity
@@ -96,8 +96,27 @@ class ObsidianReader:
             if card is not None:
                 cards.append(card)
         cards.extend(_cloze_cards(doc, used))
+        cards = _with_frontmatter_ids(cards, doc.meta.get("flashcards"))
         cards.sort(key=lambda c: c.source.line)
         return ReadResult(tuple(cards), tuple(diagnostics))
+
+
+def _with_frontmatter_ids(cards: list[Card], id_map: object) -> list[Card]:
+    """Cards named in the plugin's `flashcards:` frontmatter map keep the id it records.
+
+    The map's keys are card anchors (`q-1a2b`, already the card's marker) or card fronts; a
+    card found by its front gets the recorded id as its identity marker.
+    """
+    if not isinstance(id_map, dict):
+        return cards
+    by_key = {str(key).strip(): str(value).strip() for key, value in id_map.items()}
+    updated = []
+    for card in cards:
+        front = card.content.front if isinstance(card.content, QA) else None
+        if card.marker is None and front is not None and by_key.get(front.strip()):
+            card = replace(card, marker=by_key[front.strip()])
+        updated.append(card)
+    return updated
 
 
 def _inline_card(masked_line: str) -> re.Match[str] | None:
