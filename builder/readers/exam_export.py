@@ -45,9 +45,11 @@ from builder.model import Card
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.markdown_text import code_lines, parse_document, parse_heading
 from builder.readers.questions import (
+    VOTE_SHARE_RE,
     QuestionSource,
     RawQuestion,
     answer_letters,
+    community_votes_line,
     duplicate_numbers,
     match_choice,
     question_card,
@@ -109,7 +111,6 @@ EXPLANATION_LABEL_RE = re.compile(
 )
 
 VOTES_HEADER_RE = re.compile(rf"^{BOLD}?\s*community vote distribution\b", re.IGNORECASE)
-VOTE_RE = re.compile(r"(?P<letters>[A-Z]{1,8})\s*\((?P<share>\d{1,3})\s*%\)")
 VOTES_LINE_RE = re.compile(r"^(?:(?:[A-Z]{1,8}\s*\(\d{1,3}\s*%\)|other)[\s,;]*)+$", re.IGNORECASE)
 
 SEPARATOR_RE = re.compile(r"^(?:-{3,}|_{3,}|\*{3,}|={3,})$")
@@ -281,7 +282,7 @@ def _is_noise(stripped: str) -> bool:
 def _votes(stripped: str) -> list[tuple[str, str]]:
     if not VOTES_LINE_RE.match(stripped):
         return []
-    return [(m.group("letters"), m.group("share")) for m in VOTE_RE.finditer(stripped)]
+    return [(m.group("letters"), m.group("share")) for m in VOTE_SHARE_RE.finditer(stripped)]
 
 
 def _answer_value(value: str) -> str:
@@ -444,8 +445,7 @@ def _raw_question(block: _Block, parts: _Parts, path: str) -> tuple[RawQuestion,
             )
     explanation = [part for part in (rest, _join(parts.explanation)) if part]
     if parts.votes:
-        shares = ", ".join(f"{voted} {share}%" for voted, share in parts.votes)
-        explanation.append(f"Community votes: {shares}")
+        explanation.append(community_votes_line(parts.votes))
     raw = RawQuestion(
         stem=_join(parts.stem),
         choices=choices,

@@ -49,6 +49,7 @@ from builder.readers.questions import (
     QuestionSource,
     RawQuestion,
     answer_letters,
+    community_votes_line,
     duplicate_numbers,
     match_choice,
     question_card,
@@ -322,13 +323,6 @@ def tally_votes(entries: Iterable[object]) -> tuple[list[tuple[str, int]], str |
         if entry.get("is_most_voted") is True and most_voted is None:
             most_voted = letters
     return vote_shares_from_counts(counts), most_voted
-
-
-def community_votes_line(shares: Sequence[tuple[str, int]]) -> str:
-    """`"Community votes: C 71%, B 29%"`, or "" when there are no shares."""
-    if not shares:
-        return ""
-    return "Community votes: " + ", ".join(f"{letters} {share}%" for letters, share in shares)
 
 
 def top_voted(shares: Sequence[tuple[str, int]]) -> str | None:

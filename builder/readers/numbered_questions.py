@@ -56,9 +56,11 @@ from builder.readers.markdown_text import (
 from builder.readers.obsidian import CARD_TAG_RE
 from builder.readers.questions import (
     PLACEHOLDER_RE,
+    VOTE_SHARE_RE,
     QuestionSource,
     RawQuestion,
     answer_letters,
+    community_votes_line,
     duplicate_numbers,
     match_choice,
     question_card,
@@ -143,7 +145,6 @@ REASON_CLAUSE_RE = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 VOTES_RE = re.compile(r"^\s*(?:[A-Z]{1,6}\s*\(\s*\d{1,3}\s*%\s*\)\s*)+$")
-VOTE_RE = re.compile(r"(?P<letters>[A-Z]{1,6})\s*\(\s*(?P<share>\d{1,3})\s*%\s*\)")
 
 # Exam-site furniture that must reach no field. Each pattern is anchored so that no line,
 # however long, makes it backtrack badly.
@@ -660,8 +661,8 @@ def _tail(lines: Sequence[str]) -> tuple[list[list[str]], list[str], list[str], 
 
 
 def _votes_line(votes: Sequence[str]) -> str:
-    shares = [f"{m['letters']} {m['share']}%" for vote in votes for m in VOTE_RE.finditer(vote)]
-    return f"Community votes: {', '.join(shares)}" if shares else ""
+    shares = [(m["letters"], m["share"]) for vote in votes for m in VOTE_SHARE_RE.finditer(vote)]
+    return community_votes_line(shares)
 
 
 def _analyse(doc: _Lines, block: _Block) -> _Parts:

@@ -214,3 +214,14 @@ def match_choice(answer: str, choices: Sequence[str]) -> ChoiceMatch | None:
     if best_score < MIN_MATCH_SCORE or best_score - runner_up < MIN_MATCH_MARGIN:
         return None
     return ChoiceMatch(best_index, rest, best_score)
+
+
+VOTE_SHARE_RE = re.compile(r"(?P<letters>[A-Z]{1,8})\s*\(\s*(?P<share>\d{1,3})\s*%\s*\)")
+"""One community vote share as exam sites print it: `C (71%)`."""
+
+
+def community_votes_line(shares: Sequence[tuple[str, int | str]]) -> str:
+    """`"Community votes: C 71%, B 29%"`, or "" when there are no shares; kept in explanations."""
+    if not shares:
+        return ""
+    return "Community votes: " + ", ".join(f"{letters} {share}%" for letters, share in shares)
