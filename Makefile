@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 SOURCE ?= source_notes
 MEDIA ?= media
 OUT ?= dist
+# Deck for files that name none (text, JSON and HTML dumps have no frontmatter).
+DECK ?= AWS ML Specialty
 
 .PHONY: deck test lint typecheck pytest golden clean
 
@@ -25,7 +27,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 deck: $(VENV)/.installed
-	$(BIN)/python -m builder build --source $(SOURCE) --media $(MEDIA) --out $(OUT)
+	$(BIN)/python -m builder build --source $(SOURCE) --media $(MEDIA) --out $(OUT) --deck "$(DECK)"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check builder tests

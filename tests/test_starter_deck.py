@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
+from builder.discover import discover
 from builder.pipeline import BuildConfig, BuildResult, build
+from builder.readers import READERS, choose_reader
 from tests.anki_import import count_by_type, import_package, imported_notes, media_files
 from tests.conftest import REPO
 
@@ -68,3 +70,16 @@ def test_imports_into_anki_with_every_family_and_all_images(
         if note.note_type != "Deck Builder: Cloze":
             assert second.strip(), note
         assert any(tag.startswith("domain::") for tag in note.tags)
+
+
+def test_every_domain_folder_uses_every_reader() -> None:
+    files, problems = discover([REPO / "source_notes"])
+    assert problems == []
+    readers: dict[str, set[str]] = {}
+    for source in files:
+        reader = choose_reader(source)
+        assert reader is not None, source.display_path
+        readers.setdefault(source.display_path.split("/")[0], set()).add(reader.name)
+    assert len(readers) == 4
+    for folder, names in readers.items():
+        assert names == set(READERS), folder
