@@ -13,6 +13,7 @@ from builder.pipeline import BuildConfig, BuildResult, build
 from builder.readers import READERS, choose_reader
 from tests.anki_import import count_by_type, import_package, imported_notes, media_files
 from tests.conftest import REPO
+from tests.test_dumps_through_anki import NOISE
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,8 @@ def test_imports_into_anki_with_every_family_and_all_images(
         if note.note_type != "Deck Builder: Cloze":
             assert second.strip(), note
         assert any(tag.startswith("domain::") for tag in note.tags)
+        for value in note.fields.values():
+            assert not NOISE.search(value), value
 
 
 def test_every_domain_folder_uses_every_reader() -> None:
