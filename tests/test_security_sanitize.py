@@ -25,6 +25,7 @@ HOSTILE = [
         '<a href="https://docs.aws.amazon.com/">docs</a>',
     ),
     ("<blink>old</blink>", "old"),
+    ("a<!-- ID: 123 -->b<!-- <script>x</script> -->", "ab"),
 ]
 
 

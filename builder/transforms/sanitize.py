@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, Comment, Tag
 from bs4.dammit import EntitySubstitution
 from bs4.formatter import HTMLFormatter
 
@@ -119,6 +119,9 @@ def sanitize_html(html: str) -> str:
     if "<" not in html:
         return html
     soup = BeautifulSoup(html, "html.parser")
+    # Comments show nothing and may carry a source's markers (`<!--ID: n-->`): never keep them.
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
     # Remove whole subtrees first, outermost only (a tag inside a removed one goes with it);
     # checking `Tag.decomposed` in the loop below instead would be quadratic on deep nesting.
     for tag in soup.find_all(list(DROPPED_WITH_CONTENT)):

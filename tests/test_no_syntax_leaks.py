@@ -1,0 +1,77 @@
+"""No field of the built starter deck shows raw Markdown or Obsidian syntax to the learner."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.pipeline import BuildConfig, BuildResult, build
+from tests.conftest import REPO
+
+LEAKS = {
+    "bold": re.compile(r"\*\*"),
+    "underscore bold": re.compile(r"(?<![\w\\])__\S"),
+    "wiki link": re.compile(r"\[\[|\]\]"),
+    "image syntax": re.compile(r"!\["),
+    "anchor link": re.compile(r"\]\(#"),
+    "card tag": re.compile(r"#card"),
+    "highlight": re.compile(r"=="),
+    "html comment": re.compile(r"<!--"),
+    "inline math": re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$(?!\d)"),
+    "double colon": re.compile(r"::"),
+}
+CLOZE_RE = re.compile(r"\{\{c\d+::.*?\}\}", re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def starter(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    out = tmp_path_factory.mktemp("dist")
+    return build(
+        BuildConfig(
+            (REPO / "source_notes",),
+            (REPO / "media",),
+            out,
+            strict=True,
+            default_deck="AWS ML Specialty",
+        )
+    )
+
+
+def visible_text(html: str) -> str:
+    """What the learner reads: text outside code, with cloze deletions removed."""
+    soup = BeautifulSoup(html, "html.parser")
+    for code in soup.find_all(["code", "pre"]):
+        code.decompose()
+    return CLOZE_RE.sub(" ", soup.get_text(" "))
+
+
+def test_no_field_leaks_syntax(starter: BuildResult) -> None:
+    leaks = []
+    for note in starter.notes:
+        for field in note.tagged.rendered.fields:
+            text = visible_text(field) + (" <!--" if "<!--" in field else "")
+            for name, pattern in LEAKS.items():
+                if pattern.search(text):
+                    leaks.append(f"{note.card.source}: {name}: {text[:120]!r}")
+    assert leaks == []
+
+
+def test_leak_patterns_catch_what_they_should(tmp_path: Path) -> None:
+    samples = [
+        "**bold**",
+        "__x",
+        "[[Page]]",
+        "![img](a.png)",
+        "[toc](#x)",
+        "#card",
+        "==hl==",
+        "<!-- c -->",
+        "$x^2$",
+        "A::B",
+    ]
+    for sample in samples:
+        assert any(p.search(sample) for p in LEAKS.values()), sample
+    assert not any(p.search(visible_text("costs USD 5 and {{c1::x}}")) for p in LEAKS.values())
