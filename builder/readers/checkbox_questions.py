@@ -17,9 +17,15 @@ from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile
 from builder.model import Card, choice_letter
 from builder.readers.base import ReadContext, ReadResult
-from builder.readers.markdown_text import MarkdownDocument, dedent_block, parse_document
+from builder.readers.markdown_text import (
+    LineSection,
+    MarkdownDocument,
+    dedent_block,
+    line_sections,
+    list_items,
+    parse_document,
+)
 from builder.readers.questions import QuestionSource, RawQuestion, question_card
-from builder.readers.study_notes import Section, list_items, sections
 
 CHECKBOX_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
 NUMBER_ONLY_RE = re.compile(r"^(?:question|q)?\s*#?\s*\d+\s*[.:)]?$", re.IGNORECASE)
@@ -27,7 +33,7 @@ EXPLANATION_LABEL_RE = re.compile(r"^\s*\**(?:explanation|why)\**\s*:\s*\**\s*",
 
 
 def _question_parts(
-    doc: MarkdownDocument, section: Section
+    doc: MarkdownDocument, section: LineSection
 ) -> tuple[list[str], list[tuple[int, list[str]]], list[str]] | None:
     """(stem lines, checkbox items, lines after the list) when the section is a question."""
     lines = [doc.lines[i] for i in section.body]
@@ -54,7 +60,7 @@ class CheckboxQuestionReader:
 
     def claim(self, source: SourceFile) -> int:
         doc = parse_document(source, "")
-        questions = sum(1 for s in sections(doc) if _question_parts(doc, s) is not None)
+        questions = sum(1 for s in line_sections(doc) if _question_parts(doc, s) is not None)
         return 4 * questions
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
@@ -62,7 +68,7 @@ class CheckboxQuestionReader:
         target = QuestionSource(doc.source.display_path, doc.deck, doc.tags)
         cards: list[Card] = []
         diagnostics: list[Diagnostic] = list(doc.diagnostics)
-        for section in sections(doc):
+        for section in line_sections(doc):
             parts = _question_parts(doc, section)
             if parts is None:
                 continue

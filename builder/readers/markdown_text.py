@@ -7,7 +7,7 @@ be taken for card syntax.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import yaml
@@ -166,3 +166,59 @@ def dedent_block(lines: Sequence[str]) -> str:
     while trimmed and not trimmed[0].strip():
         trimmed.pop(0)
     return "\n".join(trimmed)
+
+
+ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+•◦‣]|\d+[.)])[ \t]+(?P<text>.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class LineSection:
+    """A heading and the lines up to the next heading, found line by line."""
+
+    level: int
+    title: str
+    line: int
+    """Index of the heading line, or of the first body line when there is no heading."""
+    path: tuple[str, ...]
+    """Titles of the enclosing headings, outermost first, this one last."""
+    body: tuple[int, ...]
+    """Indexes of the body lines."""
+
+
+def line_sections(doc: MarkdownDocument) -> Iterator[LineSection]:
+    """Every heading's section, in order; text before the first heading is a title-less section."""
+    path: list[tuple[int, str]] = []
+    level, title, start = 0, "", doc.body_start
+    body: list[int] = []
+    for i in range(doc.body_start, len(doc.lines)):
+        heading = doc.heading(i)
+        if heading is None:
+            body.append(i)
+            continue
+        yield LineSection(level, title, start, tuple(t for _, t in path), tuple(body))
+        level, title = heading
+        path = [p for p in path if p[0] < level] + [(level, title)]
+        start, body = i, []
+    yield LineSection(level, title, start, tuple(t for _, t in path), tuple(body))
+
+
+def list_items(lines: Sequence[str]) -> tuple[list[tuple[int, list[str]]], list[int]]:
+    """Top-level list items (offset, lines) and offsets of lines outside any list."""
+    items: list[tuple[int, list[str]]] = []
+    outside: list[int] = []
+    top_indent: int | None = None
+    in_item = False
+    for n, line in enumerate(lines):
+        match = ITEM_RE.match(line)
+        indent = len(line) - len(line.lstrip()) if line.strip() else 0
+        if match and (top_indent is None or indent <= top_indent):
+            top_indent = indent if top_indent is None else top_indent
+            items.append((n, [line]))
+            in_item = True
+        elif in_item and (not line.strip() or indent > (top_indent or 0) or match):
+            items[-1][1].append(line)
+        else:
+            in_item = False
+            if line.strip():
+                outside.append(n)
+    return items, outside
