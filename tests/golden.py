@@ -16,7 +16,7 @@ from builder.model import QA, Card, Cloze, MultipleChoice
 from builder.readers import ReadContext, choose_reader
 
 FIXTURES = Path(__file__).parent / "fixtures"
-GOLDEN_FOLDERS = ("obsidian", "dumps/*")
+GOLDEN_FOLDERS = ("obsidian", "dumps/*", "notes/*")
 """Fixture folders whose files are compared with golden files (glob patterns under fixtures/)."""
 
 

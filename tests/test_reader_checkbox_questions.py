@@ -45,6 +45,13 @@ def test_no_answer_and_empty_choice_are_diagnosed_and_skipped() -> None:
     assert [(d.line, d.code) for d in result.diagnostics] == [(1, "no-answer"), (5, "empty-choice")]
 
 
+def test_checklist_under_a_heading_is_not_a_question() -> None:
+    checklist = "### Before the exam\n- [x] Read the EMR notes\n- [ ] Practise Spot nodes\n"
+    assert READER.claim(source(checklist)) == 0
+    reader = choose_reader(source(checklist))
+    assert reader is not None and reader.name == "study-notes"
+
+
 def test_todo_list_without_heading_is_not_a_question() -> None:
     todo = "Things to do:\n- [x] buy milk\n- [ ] study\n"
     assert READER.claim(source(todo)) == 0

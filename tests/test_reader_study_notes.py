@@ -65,9 +65,13 @@ def test_mixed_plain_bullets_make_one_heading_card() -> None:
     ]
 
 
-def test_too_long_section_is_reported_with_line() -> None:
+def test_too_long_list_is_split_along_its_items() -> None:
     body = "\n".join(f"- item {n}" for n in range(20))
     result = READER.read(source(f"# Top\n\n## Long list\n{body}\n"), ReadContext("Deck"))
-    assert result.cards == ()
-    (problem,) = result.diagnostics
-    assert (problem.line, problem.code) == (3, "section-too-long")
+    assert result.diagnostics == ()
+    assert [
+        (c.content.front, c.source.line) for c in result.cards if isinstance(c.content, QA)
+    ] == [
+        ("Long list (1/2)", 3),
+        ("Long list (2/2)", 3),
+    ]

@@ -54,12 +54,21 @@ def test_what_gives_no_card() -> None:
     links = bullets("[AWS docs](https://docs.aws.amazon.com)", "<https://example.com>")
     image = Block("image", "![diagram](d.png)", 5)
     todo = Block("list", "- [ ] read", 7, (ListItem("read", 7, checked=False),))
+    intro = Block("paragraph", "Table of contents:", 2)
     notes = tree(
+        Section("Title", 1, 1, (intro, bullets("[A](#a)"))),
         Section("Contents", 2, 2, (bullets("[A](#a)"),)),
         Section("Guide", 1, 3, (toc, links, image, todo), (Section("Empty", 2, 9),)),
         Section("References", 2, 12, (Block("paragraph", "Smith 2020.", 13),)),
     )
     assert qa(notes) == []
+
+
+def test_image_joins_the_text_of_its_section() -> None:
+    body = (Block("paragraph", "Counts of TP, FP, FN, TN.", 3), Block("image", "![m](m.png)", 5))
+    assert qa(tree(Section("Confusion matrix", 2, 2, body))) == [
+        ("Confusion matrix", "Counts of TP, FP, FN, TN.\n\n![m](m.png)", (), 2)
+    ]
 
 
 def test_small_table_gives_a_card_per_row() -> None:

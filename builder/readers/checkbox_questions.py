@@ -28,12 +28,16 @@ from builder.readers.markdown_text import (
 from builder.readers.questions import QuestionSource, RawQuestion, question_card
 
 CHECKBOX_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*)$")
+QUESTION_LIKE_RE = re.compile(
+    r"\?|\((?:choose|select)\b|^\W*(?:which|what|how|when|where|why|who|select|choose|identify)\b",
+    re.IGNORECASE,
+)
 NUMBER_ONLY_RE = re.compile(r"^(?:question|q)?\s*#?\s*\d+\s*[.:)]?$", re.IGNORECASE)
 EXPLANATION_LABEL_RE = re.compile(r"^\s*\**(?:explanation|why)\**\s*:\s*\**\s*", re.IGNORECASE)
 
 
 def _question_parts(
-    doc: MarkdownDocument, section: LineSection
+    doc: MarkdownDocument, section: LineSection, *, asks: bool = True
 ) -> tuple[list[str], list[tuple[int, list[str]]], list[str]] | None:
     """(stem lines, checkbox items, lines after the list) when the section is a question."""
     lines = [doc.lines[i] for i in section.body]
@@ -49,6 +53,12 @@ def _question_parts(
         boxes.append((first_box + offset, item_lines))
         end = first_box + offset + len(item_lines)
     if len(boxes) < 2:
+        return None
+    # A checklist under a heading ("Before the exam") is a to-do list: a question asks something.
+    # Once a file is a question dump, every heading + checkbox list in it is read as a question,
+    # so one whose stem lacks a "?" is still checked (and reported) rather than dropped.
+    stem = " ".join([section.title, *lines[:first_box]])
+    if asks and not QUESTION_LIKE_RE.search(stem):
         return None
     return lines[:first_box], boxes, lines[end:]
 
@@ -69,7 +79,7 @@ class CheckboxQuestionReader:
         cards: list[Card] = []
         diagnostics: list[Diagnostic] = list(doc.diagnostics)
         for section in line_sections(doc):
-            parts = _question_parts(doc, section)
+            parts = _question_parts(doc, section, asks=False)
             if parts is None:
                 continue
             stem_lines, boxes, after = parts

@@ -34,7 +34,7 @@ TERM_RE = re.compile(
     re.DOTALL,
 )
 SECTION_NUMBER_RE = re.compile(
-    r"^(?:(?:domain|chapter|section|part|module)\s+\d+[a-z]?\s*[:.–—-]\s*|\d+(?:\.\d+)*\.?\s+)",
+    r"^(?:(?:domain|chapter|section|part|module|unit|lesson)\s+\d+(?:\.\d+)*[a-z]?\s*[:.–—-]\s*|\d+(?:\.\d+)*\.?\s+)",
     re.IGNORECASE,
 )
 SKIPPED_TITLE_RE = re.compile(
@@ -101,7 +101,8 @@ def _is_link_list(block: Block) -> bool:
 
 
 def _is_decoration(block: Block) -> bool:
-    if block.kind in ("image", "rule"):
+    """Blocks that never make or join a card (images join one, see `_section_cards`)."""
+    if block.kind == "rule":
         return True
     if block.kind == "html" and block.markdown.strip().startswith("<!--"):
         return True
@@ -197,6 +198,9 @@ def _section_cards(
     rest: list[Block] = []
     for block in section.blocks:
         if _is_decoration(block):
+            # "Table of contents:" introduced what was just dropped: drop it too.
+            if rest and rest[-1].kind == "paragraph" and rest[-1].markdown.rstrip().endswith(":"):
+                rest.pop()
             continue
         if block.kind == "list":
             terms = [(item, term_card(item)) for item in block.items]
@@ -213,7 +217,8 @@ def _section_cards(
                 cards.extend(rows)
                 continue
         rest.append(block)
-    if not rest or not section.title:
+    # An image illustrates the text around it; on its own it is nothing to recall.
+    if all(block.kind == "image" for block in rest) or not section.title:
         return cards, []
     front = clean_title(section.title)
     parents = titles[:-1]
