@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from builder.pipeline import BuildConfig, BuildResult, build
-from tests.conftest import REPO
+from tests.conftest import FIXTURES, REPO
 
 LEAKS = {
     "bold": re.compile(r"\*\*"),
@@ -57,6 +58,25 @@ def test_no_field_leaks_syntax(starter: BuildResult) -> None:
                 if pattern.search(text):
                     leaks.append(f"{note.card.source}: {name}: {text[:120]!r}")
     assert leaks == []
+
+
+@pytest.mark.parametrize("clothes", ["markdown", "text", "html"])
+def test_study_notes_in_every_clothes_leak_nothing(clothes: str, tmp_path: Path) -> None:
+    """Our study-guide fixtures, as Markdown, text and a saved article, give clean cards."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for path in (FIXTURES / "notes" / clothes).iterdir():
+        if not path.name.endswith(".expected.json"):
+            shutil.copy(path, notes / path.name)
+    result = build(BuildConfig((notes,), (), tmp_path / "dist"))
+    assert len(result.notes) >= 10
+    for note in result.notes:
+        front, back = note.tagged.rendered.fields[:2]
+        assert visible_text(front).strip() and visible_text(back).strip(), note.card.source
+        for field in note.tagged.rendered.fields:
+            text = visible_text(field) + (" <!--" if "<!--" in field else "")
+            leaked = [name for name, pattern in LEAKS.items() if pattern.search(text)]
+            assert leaked == [], (str(note.card.source), text[:200])
 
 
 def test_leak_patterns_catch_what_they_should(tmp_path: Path) -> None:
