@@ -49,6 +49,17 @@ def test_term_list_heading_body_and_context() -> None:
     ]
 
 
+def test_mostly_definitions_make_atomic_cards_and_keep_the_rest() -> None:
+    mixed = bullets("**Shard**: 1 MB/s in", "Retention: 24 hours", "Consume it with the KCL.")
+    assert qa(tree(Section("Kinesis", 2, 2, (mixed,)))) == [
+        ("Shard", "1 MB/s in", ("Kinesis",), 10),
+        ("Retention", "24 hours", ("Kinesis",), 11),
+        ("Kinesis", "- Consume it with the KCL.", (), 2),
+    ]
+    plain = bullets("**Shard**: 1 MB/s in", "Consume it with the KCL.", "Scale by resharding.")
+    assert [front for front, *_ in qa(tree(Section("Kinesis", 2, 2, (plain,))))] == ["Kinesis"]
+
+
 def test_what_gives_no_card() -> None:
     toc = bullets("[Intro](#intro)", "[Kinesis](#kinesis)")
     links = bullets("[AWS docs](https://docs.aws.amazon.com)", "<https://example.com>")

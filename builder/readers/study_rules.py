@@ -27,6 +27,8 @@ MAX_BACK_CHARS = 1200
 MAX_BACK_ITEMS = 12
 MAX_TERM_CHARS = 60
 MAX_TABLE_ROWS = 15
+MIN_DEFINITION_SHARE_PERCENT = 60
+"""A list is read as definitions when at least this share of its items define a term."""
 
 TERM_RE = re.compile(
     r"^(?:\*\*(?P<bold>[^*]+?)(?P<inner>:)?\*\*\s*(?P<sep>:|[–—]|-(?=\s))?"
@@ -204,12 +206,17 @@ def _section_cards(
             continue
         if block.kind == "list":
             terms = [(item, term_card(item)) for item in block.items]
-            if terms and all(term is not None for _, term in terms):
-                for item, term in terms:
-                    assert term is not None
+            defined = [(item, term) for item, term in terms if term is not None]
+            # Mostly definitions: each is a card, and the odd plain bullets stay with the heading.
+            if len(defined) >= max(1, -(-len(terms) * MIN_DEFINITION_SHARE_PERCENT // 100)):
+                for item, term in defined:
                     cards.append(
                         Card(QA(*term), rc.deck, SourceRef(rc.path, item.line), titles, rc.tags)
                     )
+                others = [item for item, term in terms if term is None]
+                if others:
+                    markdown = _list_markdown(others, block.ordered)
+                    rest.append(Block("list", markdown, others[0].line, tuple(others)))
                 continue
         if block.kind == "table":
             rows = _table_cards(block, titles, rc)
