@@ -37,5 +37,6 @@ def test_hostile_markup_is_removed(dirty: str, clean: str) -> None:
 def test_formatting_is_kept() -> None:
     html = (
         "<p><strong>b</strong> <em>i</em> <code>c</code><br><mark>m</mark></p><ul><li>x</li></ul>"
+        "<details><summary>More</summary>hidden until opened, no script needed</details>"
     )
     assert sanitize_html(html) == html

@@ -46,6 +46,8 @@ ALLOWED_TAGS: dict[str, frozenset[str]] = {
             "caption",
             "figure",
             "figcaption",
+            "details",
+            "summary",
         )
     },
     "a": frozenset({"href", "title"}),
