@@ -6,7 +6,8 @@ input kind into it. Every text in the tree is Markdown, ready for the render sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["paragraph", "list", "table", "code", "math", "quote", "html", "image", "rule"]
@@ -70,3 +71,53 @@ class NoteTree:
     """Deck named by the file (`cards-deck:` frontmatter), else the build's default."""
     tags: tuple[str, ...] = ()
     """Tags for every card of the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading met while reading a file from top to bottom."""
+
+    title: str
+    """Heading text, Markdown inline."""
+    level: int
+    """1-6."""
+    line: int
+    """1-based line of the heading."""
+
+
+@dataclass(slots=True)
+class _SectionDraft:
+    title: str
+    level: int
+    line: int
+    blocks: list[Block] = field(default_factory=list)
+    children: list[_SectionDraft] = field(default_factory=list)
+
+    def freeze(self) -> Section:
+        # Levels are 0-6 and strictly increase downwards, so this recursion is at most 7 deep.
+        return Section(
+            self.title,
+            self.level,
+            self.line,
+            tuple(self.blocks),
+            tuple(child.freeze() for child in self.children),
+        )
+
+
+def sections_from_outline(outline: Iterable[Heading | Block]) -> Section:
+    """The root section of headings and blocks met in document order: a heading holds the blocks
+    after it, and the headings after it with a deeper level, up to the next heading at its own
+    level or above (a level 3 right under a level 1 is the level 1's child)."""
+    root = _SectionDraft("", 0, 1)
+    stack = [root]
+    for entry in outline:
+        if isinstance(entry, Heading):
+            level = min(max(entry.level, 1), 6)
+            while stack[-1].level >= level:
+                stack.pop()
+            draft = _SectionDraft(entry.title, level, entry.line)
+            stack[-1].children.append(draft)
+            stack.append(draft)
+        else:
+            stack[-1].blocks.append(entry)
+    return root.freeze()

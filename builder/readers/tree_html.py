@@ -53,14 +53,19 @@ from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
 from builder.discover import SourceFile
-from builder.readers.note_tree import Block, ListItem, NoteTree, Section
+from builder.readers.note_tree import (
+    Block,
+    Heading,
+    ListItem,
+    NoteTree,
+    Section,
+    sections_from_outline,
+)
 from builder.readers.tree_text import (
     MAX_LIST_DEPTH,
-    Heading,
     escape_line_start,
     list_markdown,
     paragraph_block,
-    sections_from_outline,
     table_markdown,
 )
 

@@ -16,7 +16,7 @@ import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mistune
@@ -28,7 +28,14 @@ from mistune.plugins.table import table_in_list, table_in_quote
 from mistune.plugins.task_lists import TASK_LIST_ITEM
 
 from builder.readers.markdown_text import MarkdownDocument
-from builder.readers.note_tree import Block, BlockKind, ListItem, NoteTree, Section
+from builder.readers.note_tree import (
+    Block,
+    BlockKind,
+    Heading,
+    ListItem,
+    NoteTree,
+    sections_from_outline,
+)
 
 Token = dict[str, Any]
 
@@ -188,52 +195,12 @@ def _new_markdown() -> mistune.Markdown:
 _MARKDOWN = _new_markdown()
 
 
-@dataclass(frozen=True, slots=True)
-class _Heading:
-    """A heading met in the token stream."""
-
-    level: int
-    title: str
-    line: int
-
-
-@dataclass(slots=True)
-class _SectionDraft:
-    """A section while its body is still being read."""
-
-    title: str
-    level: int
-    line: int
-    blocks: list[Block] = field(default_factory=list)
-    children: list[_SectionDraft] = field(default_factory=list)
-
-    def freeze(self) -> Section:
-        return Section(
-            self.title,
-            self.level,
-            self.line,
-            tuple(self.blocks),
-            tuple(child.freeze() for child in self.children),
-        )
-
-
 def markdown_tree(doc: MarkdownDocument) -> NoteTree:
     """The document as a tree of sections and blocks; frontmatter is left out, lines count it."""
     body = "\n".join(line.removesuffix("\r") for line in doc.lines[doc.body_start :])
     builder = _TreeBuilder(len(body))
     state = builder.parse(body, doc.body_start)
-    root = _SectionDraft("", 0, 1)
-    stack = [root]
-    for event in builder.events(state):
-        if isinstance(event, Block):
-            stack[-1].blocks.append(event)
-            continue
-        while stack[-1].level >= event.level:
-            stack.pop()
-        draft = _SectionDraft(event.title, event.level, event.line)
-        stack[-1].children.append(draft)
-        stack.append(draft)
-    return NoteTree(root.freeze(), doc.deck, doc.tags)
+    return NoteTree(sections_from_outline(builder.events(state)), doc.deck, doc.tags)
 
 
 class _TreeBuilder:
@@ -252,9 +219,9 @@ class _TreeBuilder:
             _MARKDOWN.block.parse(state)
         return state
 
-    def events(self, state: _PositionedState) -> list[_Heading | Block]:
+    def events(self, state: _PositionedState) -> list[Heading | Block]:
         """Headings and top-level blocks of a top state, in order."""
-        found: list[_Heading | Block] = []
+        found: list[Heading | Block] = []
         tokens = state.tokens
         for token, (start, end) in zip(tokens, _spans(tokens, state), strict=True):
             try:
@@ -268,7 +235,7 @@ class _TreeBuilder:
 
     def _token_events(
         self, token: Token, state: _PositionedState, start: int, end: int
-    ) -> list[_Heading | Block]:
+    ) -> list[Heading | Block]:
         kind = token.get("type")
         if kind == "blank_line":
             return []
@@ -277,7 +244,7 @@ class _TreeBuilder:
         cuts = self._lazy_cuts(token, state, start, end) if kind == "list" else []
         if not cuts:
             return [_block(token, state, start, end)]
-        found: list[_Heading | Block] = []
+        found: list[Heading | Block] = []
         for part_start, part_end in itertools.pairwise([start, *cuts, end]):
             part = self.parse(
                 state.src[part_start:part_end], state.base_line + state.line_index(part_start)
@@ -324,12 +291,12 @@ def _list_descendants(
                 yield from _list_descendants(tok, registry)
 
 
-def _heading(token: Token, state: _PositionedState, start: int) -> _Heading:
+def _heading(token: Token, state: _PositionedState, start: int) -> Heading:
     text = str(token.get("text", ""))
     # A setext heading may run over several lines; its title is one line.
     title = " ".join(part.strip() for part in text.splitlines() if part.strip())
     level = int(token.get("attrs", {}).get("level", 1))
-    return _Heading(level, title, _file_line(state, start))
+    return Heading(title, level, _file_line(state, start))
 
 
 def _block(token: Token, state: _PositionedState, start: int, end: int) -> Block:

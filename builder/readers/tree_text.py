@@ -54,12 +54,18 @@ deck is the build's default.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from builder.discover import SourceFile
-from builder.readers.note_tree import Block, ListItem, NoteTree, Section
+from builder.readers.note_tree import (
+    Block,
+    Heading,
+    ListItem,
+    NoteTree,
+    sections_from_outline,
+)
 
 MAX_LIST_DEPTH = 16
 """Deeper items are kept as siblings at this depth, so no input nests without bound."""
@@ -113,56 +119,6 @@ LINE_START_MARK_RE = re.compile(r"(?:#{1,6}|[-+*])(?=\s|$)|>|=+\s*$|-+\s*$|(?:[-
 
 
 # --- Shared with the HTML builder -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A heading met while reading a file from top to bottom."""
-
-    title: str
-    """Heading text, Markdown inline."""
-    level: int
-    """1-6."""
-    line: int
-    """1-based line of the heading."""
-
-
-@dataclass(slots=True)
-class _SectionDraft:
-    title: str
-    level: int
-    line: int
-    blocks: list[Block] = field(default_factory=list)
-    children: list[_SectionDraft] = field(default_factory=list)
-
-    def freeze(self) -> Section:
-        # Levels are 0-6 and strictly increase downwards, so this recursion is at most 7 deep.
-        return Section(
-            self.title,
-            self.level,
-            self.line,
-            tuple(self.blocks),
-            tuple(child.freeze() for child in self.children),
-        )
-
-
-def sections_from_outline(outline: Iterable[Heading | Block]) -> Section:
-    """The root section of headings and blocks met in document order: a heading holds the blocks
-    after it, and the headings after it with a deeper level, up to the next heading at its own
-    level or above (a level 3 right under a level 1 is the level 1's child)."""
-    root = _SectionDraft("", 0, 1)
-    stack = [root]
-    for entry in outline:
-        if isinstance(entry, Heading):
-            level = min(max(entry.level, 1), 6)
-            while stack[-1].level >= level:
-                stack.pop()
-            draft = _SectionDraft(entry.title, level, entry.line)
-            stack[-1].children.append(draft)
-            stack.append(draft)
-        else:
-            stack[-1].blocks.append(entry)
-    return root.freeze()
 
 
 def escape_line_start(line: str) -> str:
