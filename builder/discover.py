@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.diagnostics import Diagnostic, Severity
+from builder.text_repair import repair_text
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".json", ".jsonl", ".html", ".htm"})
 """File endings that may hold notes; anything else (images, PDFs) is left to the media lookup."""
@@ -92,6 +93,18 @@ def discover(roots: Sequence[Path]) -> tuple[list[SourceFile], list[Diagnostic]]
                         Severity.WARNING,
                         "not-utf8",
                         f"not valid UTF-8; read as {fallback}. Save it as UTF-8 to be sure.",
+                    )
+                )
+            text, repaired = repair_text(text)
+            if repaired:
+                diagnostics.append(
+                    Diagnostic(
+                        display,
+                        0,
+                        Severity.INFO,
+                        "repaired-text",
+                        f"repaired {repaired} line(s) of mis-decoded text (mojibake, "
+                        "look-alike letters); fix the file to silence this",
                     )
                 )
             files.append(SourceFile(root, path, display, text))
