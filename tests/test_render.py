@@ -132,3 +132,18 @@ def test_front_says_how_many_to_choose_unless_the_stem_does(roots: tuple[Path, P
         "Which apply? (Select TWO.)",
         "Which one?",
     ]
+
+
+def test_money_is_not_math_and_math_is_never_inside_code() -> None:
+    renderer = FieldRenderer([], [])
+    assert renderer.markdown("costs $5 and $10 per hour") == "costs $5 and $10 per hour"
+    assert renderer.markdown("$$$ cost") == "$$$ cost"
+    assert renderer.markdown("recall $\\frac{TP}{TP+FN}$") == "recall \\(\\frac{TP}{TP+FN}\\)"
+    assert renderer.markdown("use `$x$` here") == "use <code>$x$</code> here"
+
+
+def test_code_is_highlighted_at_build_time_with_classes_only() -> None:
+    html = FieldRenderer([], []).markdown("```python\nif x < 1:\n    pass\n```")
+    assert '<div class="highlight"><pre>' in html
+    assert '<span class="k">if</span>' in html and "&lt;" in html
+    assert "style=" not in html and "<script" not in html

@@ -11,7 +11,12 @@ from typing import Any
 
 import mistune
 from bs4 import BeautifulSoup
+from mistune.plugins.math import parse_inline_math
 from mistune.renderers.html import HTMLRenderer
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import (
@@ -29,6 +34,12 @@ from builder.transforms.media import MediaLibrary
 from builder.transforms.sanitize import sanitize_html
 
 CONTEXT_SEPARATOR = " › "
+CODE_FORMATTER = HtmlFormatter(cssclass="highlight")
+INLINE_MATH_PATTERN = (
+    r"\$\$(?P<display_math_text>(?:[^$\\]|\\.)*?)\$\$|"
+    r"\$(?P<backtick_math_marker>`+)(?P<backtick_math_text>[\s\S]*?)(?P=backtick_math_marker)\$|"
+    r"\$(?!\$)(?!\s)(?P<math_text>(?:[^$\\\n]|\\.)+?)(?<!\s)\$(?!\d)"
+)
 CODE_SPLIT_RE = re.compile(
     r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?^ {0,3}(?:`{3,}|~{3,})[ \t]*$|`+[^`\n]*`+)",
     re.DOTALL | re.MULTILINE,
@@ -90,6 +101,15 @@ class _AnkiHTMLRenderer(HTMLRenderer):
             return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
         return f"[image: {label}]"
 
+    def block_code(self, code: str, info: str | None = None) -> str:
+        """Code highlighted at build time: classes only, colours come from the note type's CSS."""
+        language = (info or "").strip().split()[0] if (info or "").strip() else ""
+        try:
+            lexer = get_lexer_by_name(language) if language else TextLexer()
+        except ClassNotFound:
+            lexer = TextLexer()
+        return str(highlight(code, lexer, CODE_FORMATTER))
+
     def inline_math(self, text: str) -> str:
         return r"\(" + html.escape(text, quote=False) + r"\)"
 
@@ -112,7 +132,11 @@ class FieldRenderer:
         self._renderer = _AnkiHTMLRenderer(MediaLibrary([*source_roots, *media_roots]))
         self._markdown = mistune.create_markdown(
             renderer=self._renderer,
-            plugins=["table", "strikethrough", "mark", "math", "footnotes"],
+            plugins=["table", "strikethrough", "mark", "math", "footnotes", "task_lists"],
+        )
+        # Money is not math: "$5 and $10" has no closing `$` (one must follow a non-space).
+        self._markdown.inline.register(
+            "inline_math", INLINE_MATH_PATTERN, parse_inline_math, before="codespan"
         )
 
     def markdown(self, text: str) -> str:

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import genanki
+from pygments.formatters import HtmlFormatter
 
 from builder.model import CardKind
 
@@ -36,6 +37,15 @@ class NoteType:
     """The `genanki.Model`."""
 
 
+def code_css() -> str:
+    """Colours for highlighted code: a light theme, and a dark one in night mode."""
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(
+        [".nightMode .highlight", ".night_mode .highlight"]
+    )
+    return f"\n/* Code colours (Pygments) */\n{light}\n{dark}\n"
+
+
 def _read(name: str) -> str:
     return resources.files("builder.notetypes").joinpath(name).read_text("utf-8")
 
@@ -44,7 +54,7 @@ def _read(name: str) -> str:
 def note_types() -> dict[str, NoteType]:
     """Every note type by key."""
     spec = json.loads(_read("notetypes.json"))
-    css = _read("style.css")
+    css = _read("style.css") + code_css()
     types: dict[str, NoteType] = {}
     for key, entry in spec.items():
         if key.startswith("_"):
