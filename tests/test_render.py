@@ -147,3 +147,15 @@ def test_code_is_highlighted_at_build_time_with_classes_only() -> None:
     assert '<div class="highlight"><pre>' in html
     assert '<span class="k">if</span>' in html and "&lt;" in html
     assert "style=" not in html and "<script" not in html
+
+
+def test_html_img_tags_are_resolved_like_markdown_images(roots: tuple[Path, Path]) -> None:
+    html, media, problems = render_back(
+        roots,
+        '<img src="chart.png" onerror="x()"> <img src="https://cdn.test/p.gif" alt="pixel">'
+        ' <img src="../../secret.png">',
+    )
+    assert len(media) == 1 and f'src="{media[0]}"' in html
+    assert '<a href="https://cdn.test/p.gif">pixel</a>' in html
+    assert "onerror" not in html and "secret" not in html.split("[image:")[0]
+    assert [p.split(":")[0] for p in problems] == ["remote-media", "missing-media"]

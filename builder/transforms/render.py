@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import mistune
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from mistune.plugins.math import parse_inline_math
 from mistune.renderers.html import HTMLRenderer
 from pygments import highlight
@@ -146,7 +146,35 @@ class FieldRenderer:
         rendered = rendered.strip()
         if rendered.count("<p>") == 1 and rendered.startswith("<p>") and rendered.endswith("</p>"):
             rendered = rendered[3:-4]
+        if "<img" in rendered.lower():
+            rendered = self._html_images(rendered)
         return sanitize_html(rendered)
+
+    def _html_images(self, html_text: str) -> str:
+        """`<img src>` written as HTML in a note: looked up like Markdown images, never fetched."""
+        media = self._renderer.card_media
+        stored = {m.stored_name for m in media.found}
+        soup = BeautifulSoup(html_text, "html.parser")
+        for img in soup.find_all("img"):
+            if not isinstance(img, Tag):
+                continue
+            src = img.get("src")
+            if not isinstance(src, str) or src in stored:
+                continue
+            lookup = self._renderer.library.lookup(src, media.note_dir)
+            if lookup.media is not None:
+                media.found.append(lookup.media)
+                img["src"] = lookup.media.stored_name
+                continue
+            media.problems.append((lookup.problem or "media not found", lookup.remote))
+            alt = str(img.get("alt") or src)
+            if lookup.remote:
+                link = soup.new_tag("a", href=src)
+                link.string = alt
+                img.replace_with(link)
+            else:
+                img.replace_with(f"[image: {alt}]")
+        return str(soup)
 
     def render(self, card: Card, note_dir: Path) -> tuple[RenderedCard, list[tuple[str, bool]]]:
         """The card with HTML fields; also the media problems met."""
