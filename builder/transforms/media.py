@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from builder.model import MediaFile
 
+SVG_SCRIPT_RE = re.compile(r"<script|\son[a-z]+\s*=|javascript:|<foreignobject")
 MEDIA_SUFFIXES = frozenset(
     {
         ".png",
@@ -57,6 +58,13 @@ class MediaLibrary:
         resolved = path.resolve()
         return any(resolved.is_relative_to(root) for root in self._roots)
 
+    def _scripted_svg(self, path: Path) -> bool:
+        """An SVG that carries script or event handlers: never packaged."""
+        if path.suffix.lower() != ".svg":
+            return False
+        text = path.read_bytes()[:5_000_000].decode("utf-8", "replace").lower()
+        return bool(SVG_SCRIPT_RE.search(text))
+
     def _media_file(self, path: Path) -> MediaFile:
         resolved = path.resolve()
         if resolved not in self._stored:
@@ -88,11 +96,17 @@ class MediaLibrary:
                     return Lookup(
                         None, f"'{name}' leads outside the source and media folders; refused"
                     )
+                if self._scripted_svg(candidate):
+                    return Lookup(
+                        None, f"'{name}' is an SVG with script or event handlers; refused"
+                    )
                 return Lookup(self._media_file(candidate), None)
         if ".." in pure.parts:
             return Lookup(None, f"'{name}' leads outside the source and media folders; refused")
         found = self._by_name.get(pure.name.lower(), [])
         usable = [p for p in found if self._inside_roots(p)]
+        if usable and self._scripted_svg(usable[0]):
+            return Lookup(None, f"'{name}' is an SVG with script or event handlers; refused")
         if usable:
             return Lookup(self._media_file(usable[0]), None)
         return Lookup(None, f"media file '{name}' not found in the source or media folders")

@@ -165,7 +165,8 @@ def tagging_text(card: Card) -> str:
         case MultipleChoice():
             right = [c.text for c in card.content.choices if c.correct]
             parts = (card.content.question, *right, card.content.explanation)
-    return "\n".join(parts)
+    # Runs of spaces (deep indentation) only slow the alias search down; words are what count.
+    return " ".join(" ".join(parts).split())
 
 
 def tag_cards(cards: Sequence[RenderedCard], tagger: Tagger) -> list[TaggedCard]:
