@@ -7,6 +7,7 @@ from pathlib import Path
 from builder.discover import SourceFile
 from builder.model import Card
 from builder.readers import ReadContext, Reader
+from builder.readers.note_tree import Section
 
 
 def source(text: str, name: str = "note.md", root: Path = Path("/notes")) -> SourceFile:
@@ -17,3 +18,14 @@ def source(text: str, name: str = "note.md", root: Path = Path("/notes")) -> Sou
 def read(reader: Reader, text: str, name: str = "note.md") -> list[Card]:
     """The cards a reader finds in the text."""
     return list(reader.read(source(text, name), ReadContext("Default Deck")).cards)
+
+
+def headings(section: Section) -> list[tuple[int, str, int]]:
+    """(level, title, line) of every heading, depth first."""
+    found: list[tuple[int, str, int]] = []
+    stack = list(reversed(section.children))
+    while stack:
+        current = stack.pop()
+        found.append((current.level, current.title, current.line))
+        stack.extend(reversed(current.children))
+    return found

@@ -10,24 +10,13 @@ import pytest
 from builder.discover import decode
 from builder.readers.note_tree import Block, ListItem, NoteTree, Section
 from builder.readers.tree_text import MAX_LIST_DEPTH, text_tree
-from tests.helpers import source
+from tests.helpers import headings, source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes" / "text"
 
 
 def tree(text: str) -> NoteTree:
     return text_tree(source(text, "notes.txt"), "Deck")
-
-
-def headings(section: Section) -> list[tuple[int, str, int]]:
-    """(level, title, line) of every heading, depth first."""
-    found: list[tuple[int, str, int]] = []
-    stack = list(reversed(section.children))
-    while stack:
-        current = stack.pop()
-        found.append((current.level, current.title, current.line))
-        stack.extend(reversed(current.children))
-    return found
 
 
 def outline(section: Section) -> object:
