@@ -10,7 +10,7 @@ from builder.diagnostics import Diagnostic, Severity, fails_build
 from builder.discover import SourceFile, discover
 from builder.model import Card, Note
 from builder.readers import ReadContext, choose_reader
-from builder.transforms.dedupe import merge_duplicates
+from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import assign_identities
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
@@ -112,8 +112,9 @@ def build(config: BuildConfig) -> BuildResult:
 
     tagged = tag_cards(rendered.cards, Tagger(Taxonomy.load(config.taxonomy)))
     deduped = merge_duplicates(tagged)
-    identified = assign_identities(deduped.cards)
-    diagnostics += [*deduped.diagnostics, *identified.diagnostics]
+    near = merge_near_duplicates(deduped.cards)
+    identified = assign_identities(near.cards)
+    diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
 
     failed = fails_build(diagnostics, strict=config.strict)
     packages = [] if failed else write_packages(identified.notes, config.out)

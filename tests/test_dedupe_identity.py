@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from builder.model import QA, Card, Cloze, RenderedCard, SourceRef, TaggedCard
-from builder.transforms.dedupe import merge_duplicates
+from builder.model import (
+    QA,
+    Card,
+    Choice,
+    Cloze,
+    MultipleChoice,
+    RenderedCard,
+    SourceRef,
+    TaggedCard,
+)
+from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import assign_identities
 
 
@@ -78,3 +87,77 @@ def test_same_question_twice_gets_distinct_guids_and_a_warning() -> None:
     assert len({n.guid for n in outcome.notes}) == 2
     (warning,) = outcome.diagnostics
     assert (warning.line, warning.code) == (8, "ambiguous-identity")
+
+
+def mc(question: str, choices: list[tuple[str, bool]], path: str = "q.md") -> TaggedCard:
+    card = Card(
+        MultipleChoice(question, tuple(Choice(t, r) for t, r in choices)), "D", SourceRef(path, 1)
+    )
+    plain = " ".join([question, *(t for t, _ in choices)])
+    return TaggedCard(RenderedCard(card, (), plain), "modeling", (), (card.source,))
+
+
+def test_reworded_copies_merge_into_the_richest_with_every_source() -> None:
+    a = tagged(
+        "What does Kinesis Data Firehose do with records?",
+        "It buffers them and delivers batches to S3.",
+        "a.md",
+        3,
+        ("x",),
+    )
+    b = tagged(
+        "what does kinesis data firehose do with records",
+        "It buffers them, and delivers batches to S3 or Redshift.",
+        "b.md",
+        7,
+        ("y",),
+    )
+    outcome = merge_near_duplicates([a, b])
+    (merged,) = outcome.cards
+    assert merged.card.source == SourceRef("b.md", 7)  # the richer wording
+    assert set(merged.sources) == {SourceRef("a.md", 3), SourceRef("b.md", 7)}
+    assert merged.tags == ("x", "y")
+    (note,) = outcome.diagnostics
+    assert (note.path, note.line, note.code) == ("a.md", 3, "near-duplicate")
+    assert "b.md:7" in note.message
+
+
+def test_lookalikes_that_are_different_facts_stay_apart() -> None:
+    pairs = [
+        (tagged("Precision formula", "TP / (TP + FP)"), tagged("Recall formula", "TP / (TP + FN)")),
+        (
+            tagged(
+                "What does Kinesis Data Streams store?",
+                "Records for replay",
+                tags=("service::kinesis::data-streams",),
+            ),
+            tagged(
+                "What does Kinesis Video Streams store?",
+                "Records for replay",
+                tags=("service::kinesis::video-streams",),
+            ),
+        ),
+        (
+            mc(
+                "Which service runs SQL on S3?", [("Athena", True), ("EMR", False), ("Glue", False)]
+            ),
+            mc(
+                "Which service runs SQL on S3?", [("Athena", False), ("EMR", True), ("Glue", False)]
+            ),
+        ),
+        (
+            mc(
+                "Which service runs SQL on S3?", [("Athena", True), ("EMR", False), ("Glue", False)]
+            ),
+            mc(
+                "Which service runs SQL on S3?",
+                [("Athena", True), ("Redshift", False), ("Lambda", False)],
+            ),
+        ),
+        (
+            tagged("Spot training", "Training on spare EC2 capacity with checkpoints."),
+            tagged("Training on spare EC2 capacity with checkpoints.", "Spot training"),
+        ),
+    ]
+    for first, second in pairs:
+        assert len(merge_near_duplicates([first, second]).cards) == 2, first.card.content
