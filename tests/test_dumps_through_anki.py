@@ -71,3 +71,32 @@ def test_dump_questions_reach_anki_exactly(
         assert [letters_only(c) for c in shown] == [letters_only(c) for c in card["choices"]]
         for name, value in note.fields.items():
             assert not NOISE.search(value), (name, value)
+
+
+def test_same_question_in_two_dump_formats_is_one_note(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "q.md").write_text(
+        "### Which service runs serverless SQL queries over data stored in Amazon S3?\n"
+        "- [ ] Amazon EMR\n- [x] Amazon Athena\n- [ ] AWS Glue\n\n"
+        "Explanation: Athena is serverless and bills per TB scanned.\n"
+    )
+    (notes / "q.json").write_text(
+        json.dumps(
+            [
+                {
+                    "question": "Which service runs serverless SQL queries over data stored "
+                    "in Amazon S3 ?",
+                    "choices": {"B": "Amazon Athena", "A": "Amazon EMR", "C": "AWS Glue"},
+                    "answer": "B",
+                }
+            ]
+        )
+    )
+    result = build(BuildConfig((notes,), (), tmp_path / "dist"))
+    (note,) = result.notes
+    assert {str(s) for s in note.tagged.sources} == {"q.md:1", "q.json:1"}
+    assert "bills per TB" in note.tagged.rendered.fields[3]  # the richer copy, with explanation
+    report = json.loads(result.report_path.read_text())
+    merges = [d for d in report["diagnostics"] if d["code"] == "near-duplicate"]
+    assert len(merges) == 1 and "q.md:1" in merges[0]["message"]

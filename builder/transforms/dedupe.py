@@ -81,7 +81,8 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def _sides(card: TaggedCard) -> tuple[str, ...]:
-    """The parts of a card that must each match: a card is not its own reverse."""
+    """The parts of a card that must each match (a card is not its own reverse); an
+    explanation or extra is not one of them."""
     content = card.card.content
     match content:
         case QA():
@@ -104,7 +105,7 @@ def near_duplicates(a: TaggedCard, b: TaggedCard) -> bool:
     every side (front and back, or stem, right answers and choices) worded nearly alike."""
     if a.card.kind != b.card.kind or _services(a) != _services(b):
         return False
-    text_a, text_b = a.rendered.plain_text, b.rendered.plain_text
+    text_a, text_b = " ".join(_sides(a)), " ".join(_sides(b))
     # TP/(TP+FP) and TP/(TP+FN) differ only in a token that decides the fact.
     if set(DECISIVE_TOKEN_RE.findall(text_a)) != set(DECISIVE_TOKEN_RE.findall(text_b)):
         return False
@@ -131,7 +132,8 @@ def merge_near_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
     signatures = []
     for index, card in enumerate(cards):
         signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1)
-        for shingle in sorted(_shingles(card.rendered.plain_text)):
+        # The sides, not the explanation: one copy may explain and the other not.
+        for shingle in sorted(_shingles(" ".join(_sides(card)))):
             signature.update(shingle.encode())
         signatures.append(signature)
         lsh.insert(str(index), signature)
