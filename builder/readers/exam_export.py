@@ -41,7 +41,6 @@ from enum import Enum
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
-from builder.model import Card
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.markdown_text import code_lines, parse_document, parse_heading
 from builder.readers.questions import (
@@ -50,9 +49,8 @@ from builder.readers.questions import (
     RawQuestion,
     answer_letters,
     community_votes_line,
-    duplicate_numbers,
     match_choice,
-    question_card,
+    question_cards,
 )
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -537,18 +535,14 @@ def _read_blocks(
     target = QuestionSource(
         source.display_path, file_target.deck or context.default_deck, file_target.tags
     )
-    cards: list[Card] = []
     diagnostics: list[Diagnostic] = list(file_target.diagnostics)
     raws: list[RawQuestion] = []
     for block in blocks:
         raw, problems = _raw_question(block, _parse_block(block, keep_indent), target.path)
         raws.append(raw)
-        card, checked = question_card(raw, target)
         diagnostics.extend(problems)
-        diagnostics.extend(checked)
-        if card is not None:
-            cards.append(card)
-    diagnostics.extend(duplicate_numbers(raws, target.path))
+    cards, checked = question_cards(raws, target)
+    diagnostics.extend(checked)
     diagnostics.sort(key=lambda d: d.line)
     return ReadResult(tuple(cards), tuple(diagnostics))
 

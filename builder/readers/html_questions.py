@@ -43,16 +43,15 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
-from builder.model import Card, choice_letter
+from builder.model import choice_letter
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.questions import (
     QuestionSource,
     RawQuestion,
     answer_letters,
     community_votes_line,
-    duplicate_numbers,
     match_choice,
-    question_card,
+    question_cards,
 )
 
 # --- HTML to Markdown -------------------------------------------------------------------------
@@ -880,12 +879,5 @@ class HtmlQuestionReader:
                     f"the page could not be parsed ({page.unreadable}); no questions read",
                 )
             )
-        target = QuestionSource(path, context.default_deck)
-        cards: list[Card] = []
-        for raw in page.questions:
-            card, problems = question_card(raw, target)
-            diagnostics.extend(problems)
-            if card is not None:
-                cards.append(card)
-        diagnostics.extend(duplicate_numbers(page.questions, path))
-        return ReadResult(tuple(cards), tuple(diagnostics))
+        cards, checked = question_cards(page.questions, QuestionSource(path, context.default_deck))
+        return ReadResult(tuple(cards), (*diagnostics, *checked))

@@ -38,7 +38,7 @@ from typing import Any
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
-from builder.model import Card, choice_letter
+from builder.model import choice_letter
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.html_questions import (
     ANSWER_LABEL_RE,
@@ -58,8 +58,7 @@ from builder.readers.questions import (
     QuestionSource,
     RawQuestion,
     answer_letters,
-    duplicate_numbers,
-    question_card,
+    question_cards,
 )
 
 STEM_KEYS = ("question_text", "questiontext", "question", "stem", "prompt", "body", "text")
@@ -542,12 +541,5 @@ class JsonQuestionReader:
                     f"not valid JSON: {problem.message}; {consequence}",
                 )
             )
-        target = QuestionSource(path, context.default_deck)
-        cards: list[Card] = []
-        for raw in found.questions:
-            card, problems = question_card(raw, target)
-            diagnostics.extend(problems)
-            if card is not None:
-                cards.append(card)
-        diagnostics.extend(duplicate_numbers(found.questions, path))
-        return ReadResult(tuple(cards), tuple(diagnostics))
+        cards, checked = question_cards(found.questions, QuestionSource(path, context.default_deck))
+        return ReadResult(tuple(cards), (*diagnostics, *checked))

@@ -129,6 +129,21 @@ def question_card(
     return card, problems
 
 
+def question_cards(
+    questions: Sequence[RawQuestion], source: QuestionSource
+) -> tuple[list[Card], list[Diagnostic]]:
+    """Every question of a file checked into cards, plus the notes on repeated numbers."""
+    cards: list[Card] = []
+    diagnostics: list[Diagnostic] = []
+    for raw in questions:
+        card, problems = question_card(raw, source)
+        diagnostics.extend(problems)
+        if card is not None:
+            cards.append(card)
+    diagnostics.extend(duplicate_numbers(questions, source.path))
+    return cards, diagnostics
+
+
 def duplicate_numbers(questions: Sequence[RawQuestion], path: str) -> list[Diagnostic]:
     """An info note for each question number already used earlier in the same file."""
     seen: dict[str, int] = {}
