@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
+from builder.pipeline import BuildConfig, BuildResult, build
 from tests.anki_import import open_collection
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -18,3 +19,17 @@ def collection(tmp_path: Path) -> Iterator[Collection]:
     col = open_collection(tmp_path / "anki")
     yield col
     col.close()
+
+
+@pytest.fixture(scope="session")
+def starter(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The shipped starter deck, built strictly once for every test that reads it."""
+    return build(
+        BuildConfig(
+            (REPO / "source_notes",),
+            (REPO / "media",),
+            tmp_path_factory.mktemp("starter-dist"),
+            strict=True,
+            default_deck="AWS ML Specialty",
+        )
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from builder.discover import SourceFile
-from builder.model import Card
+from builder.model import Card, MultipleChoice
 from builder.readers import ReadContext, Reader
 from builder.readers.note_tree import Section
 
@@ -29,3 +29,10 @@ def headings(section: Section) -> list[tuple[int, str, int]]:
         found.append((current.level, current.title, current.line))
         stack.extend(reversed(current.children))
     return found
+
+
+def question_text(card: Card) -> str:
+    """Stem, explanation and every choice of a multiple-choice card, one per line."""
+    assert isinstance(card.content, MultipleChoice)
+    content = card.content
+    return "\n".join([content.question, content.explanation, *(c.text for c in content.choices)])

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.pipeline import BuildConfig, BuildResult, build
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES
 
 LEAKS = {
     "bold": re.compile(r"\*\*"),
@@ -25,20 +25,6 @@ LEAKS = {
     "double colon": re.compile(r"::"),
 }
 CLOZE_RE = re.compile(r"\{\{c\d+::.*?\}\}", re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def starter(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    out = tmp_path_factory.mktemp("dist")
-    return build(
-        BuildConfig(
-            (REPO / "source_notes",),
-            (REPO / "media",),
-            out,
-            strict=True,
-            default_deck="AWS ML Specialty",
-        )
-    )
 
 
 def visible_text(html: str) -> str:

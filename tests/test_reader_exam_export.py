@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from builder.model import Card, MultipleChoice
+from builder.model import MultipleChoice
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.checkbox_questions import CheckboxQuestionReader
 from builder.readers.exam_export import ExamMarkdownExportReader, ExamTextExportReader
 from builder.readers.study_notes import StudyNotesReader
 from tests.golden import fixture_source
-from tests.helpers import source
+from tests.helpers import question_text, source
 
 TEXT = ExamTextExportReader()
 MARKDOWN = ExamMarkdownExportReader()
@@ -48,12 +48,6 @@ def only_question(result: ReadResult) -> MultipleChoice:
 
 def codes(result: ReadResult) -> list[tuple[int, str]]:
     return [(d.line, d.code) for d in result.diagnostics]
-
-
-def fields(card: Card) -> str:
-    assert isinstance(card.content, MultipleChoice)
-    content = card.content
-    return "\n".join([content.question, content.explanation, *(c.text for c in content.choices)])
 
 
 # --- claims ---------------------------------------------------------------------------------
@@ -259,7 +253,7 @@ def test_site_noise_reaches_no_field() -> None:
     )
     result = read_text(text, "export.md")
     (card,) = result.cards
-    assert fields(card) == "Which service?\n\nAmazon Athena\nAmazon EMR"
+    assert question_text(card) == "Which service?\n\nAmazon Athena\nAmazon EMR"
     assert result.diagnostics == ()
 
 

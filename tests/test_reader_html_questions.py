@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from builder.model import Card, MultipleChoice
+from builder.model import MultipleChoice
 from builder.readers import ReadContext, ReadResult
 from builder.readers.html_questions import HtmlQuestionReader, html_to_markdown
 from builder.readers.study_notes import StudyNotesReader
 from tests.golden import expected_path, fixture_source
-from tests.helpers import source
+from tests.helpers import question_text, source
 
 READER = HtmlQuestionReader()
 FOLDER = Path(__file__).parent / "fixtures" / "dumps" / "html"
@@ -34,12 +34,6 @@ def only_question(html: str) -> MultipleChoice:
     (card,) = read(html).cards
     assert isinstance(card.content, MultipleChoice)
     return card.content
-
-
-def all_text(card: Card) -> str:
-    assert isinstance(card.content, MultipleChoice)
-    content = card.content
-    return "\n".join([content.question, content.explanation, *(c.text for c in content.choices)])
 
 
 def card_block(body: str, *, answer: str = "", item_classes: str = "", header: str = "") -> str:
@@ -72,7 +66,7 @@ def test_site_noise_never_reaches_a_card(path: Path) -> None:
     )
     result = READER.read(fixture_source(path), ReadContext("D"))
     for card in result.cards:
-        assert noise.search(all_text(card)) is None, all_text(card)
+        assert noise.search(question_text(card)) is None, question_text(card)
 
 
 def test_every_fixture_is_claimed_and_the_article_is_not() -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from builder.model import Card, MultipleChoice
+from builder.model import MultipleChoice
 from builder.readers import ReadContext, ReadResult
 from builder.readers.json_questions import JsonQuestionReader
 from builder.readers.study_notes import StudyNotesReader
 from tests.golden import fixture_source
-from tests.helpers import source
+from tests.helpers import question_text, source
 
 READER = JsonQuestionReader()
 FOLDER = Path(__file__).parent / "fixtures" / "dumps" / "json"
@@ -38,12 +38,6 @@ def only_question(text: str) -> MultipleChoice:
     (card,) = read(text).cards
     assert isinstance(card.content, MultipleChoice)
     return card.content
-
-
-def all_text(card: Card) -> str:
-    assert isinstance(card.content, MultipleChoice)
-    content = card.content
-    return "\n".join([content.question, content.explanation, *(c.text for c in content.choices)])
 
 
 def test_every_fixture_is_claimed_and_the_config_file_is_not() -> None:
@@ -160,10 +154,10 @@ def test_discussion_threads_never_reach_the_card_and_a_short_note_does() -> None
         ]
     )
     first, second, third = read(text).cards
-    assert "argument" not in all_text(first)
+    assert "argument" not in question_text(first)
     assert isinstance(second.content, MultipleChoice)
     assert second.content.explanation == "Short."
-    assert "zzz" not in all_text(third)
+    assert "zzz" not in question_text(third)
 
 
 @pytest.mark.parametrize(

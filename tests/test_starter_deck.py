@@ -5,29 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from anki.collection import Collection
 
 from builder.discover import discover
-from builder.pipeline import BuildConfig, BuildResult, build
+from builder.pipeline import BuildResult
 from builder.readers import READERS, choose_reader
 from tests.anki_import import count_by_type, import_package, imported_notes, media_files
 from tests.conftest import REPO
 from tests.test_dumps_through_anki import NOISE
-
-
-@pytest.fixture(scope="module")
-def starter(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    out = tmp_path_factory.mktemp("dist")
-    return build(
-        BuildConfig(
-            (REPO / "source_notes",),
-            (REPO / "media",),
-            out,
-            strict=True,
-            default_deck="AWS ML Specialty",
-        )
-    )
 
 
 def test_builds_strict_with_no_warning(starter: BuildResult) -> None:
