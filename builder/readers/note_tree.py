@@ -6,7 +6,7 @@ input kind into it. Every text in the tree is Markdown, ready for the render sta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -121,3 +121,23 @@ def sections_from_outline(outline: Iterable[Heading | Block]) -> Section:
         else:
             stack[-1].blocks.append(entry)
     return root.freeze()
+
+
+def list_markdown(items: Sequence[ListItem], ordered: bool, start: int = 1) -> str:
+    """A list as Markdown: `- ` or `N. ` bullets, continuation lines and nested blocks indented
+    under their item, a blank line before a nested paragraph, code block or table."""
+    lines: list[str] = []
+    for n, item in enumerate(items):
+        marker = f"{start + n}." if ordered else "-"
+        pad = " " * max(4, len(marker) + 1)
+        box = "" if item.checked is None else ("[x] " if item.checked else "[ ] ")
+        text_lines = item.text.split("\n")
+        lines.append(f"{marker} {box}{text_lines[0]}".rstrip())
+        lines.extend(pad + line if line else "" for line in text_lines[1:])
+        previous: str | None = None
+        for child in item.children:
+            if child.kind != "list" or (previous is not None and previous != "list"):
+                lines.append("")
+            lines.extend(pad + line if line else "" for line in child.markdown.split("\n"))
+            previous = child.kind
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import QA, Card, SourceRef
-from builder.readers.note_tree import Block, ListItem, NoteTree, Section
+from builder.readers.note_tree import Block, ListItem, NoteTree, Section, list_markdown
 
 MAX_BACK_CHARS = 1200
 MAX_BACK_ITEMS = 12
@@ -113,18 +113,6 @@ def _is_decoration(block: Block) -> bool:
     )
 
 
-def _item_markdown(item: ListItem, ordered: bool, number: int) -> str:
-    bullet = f"{number}." if ordered else "-"
-    lines = [f"{bullet} {item.text}"]
-    for child in item.children:
-        lines.extend("    " + line if line else "" for line in child.markdown.split("\n"))
-    return "\n".join(lines)
-
-
-def _list_markdown(items: Sequence[ListItem], ordered: bool, start: int = 1) -> str:
-    return "\n".join(_item_markdown(item, ordered, start + n) for n, item in enumerate(items))
-
-
 def _item_count(blocks: Sequence[Block]) -> int:
     return sum(len(block.items) for block in blocks if block.kind == "list")
 
@@ -143,7 +131,7 @@ def _chunks(blocks: Sequence[Block]) -> list[str] | None:
             size = -(-len(block.items) // parts)
             for start in range(0, len(block.items), size):
                 group = block.items[start : start + size]
-                pieces.append((_list_markdown(group, block.ordered, start + 1), len(group)))
+                pieces.append((list_markdown(group, block.ordered, start + 1), len(group)))
         else:
             pieces.append((block.markdown, len(block.items)))
     backs: list[str] = []
@@ -215,7 +203,7 @@ def _section_cards(
                     )
                 others = [item for item, term in terms if term is None]
                 if others:
-                    markdown = _list_markdown(others, block.ordered)
+                    markdown = list_markdown(others, block.ordered)
                     rest.append(Block("list", markdown, others[0].line, tuple(others)))
                 continue
         if block.kind == "table":

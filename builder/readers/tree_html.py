@@ -59,12 +59,12 @@ from builder.readers.note_tree import (
     ListItem,
     NoteTree,
     Section,
+    list_markdown,
     sections_from_outline,
 )
 from builder.readers.tree_text import (
     MAX_LIST_DEPTH,
     escape_line_start,
-    list_markdown,
     paragraph_block,
     table_markdown,
 )

@@ -47,7 +47,7 @@ rule. Plain text keeps its own emphasis marks; only line starts that Markdown wo
 structure (`# …`, `- …`, `1. …`, `>`) are escaped. There is no frontmatter in plain text: the
 deck is the build's default.
 
-`Heading`, `sections_from_outline`, `list_markdown`, `paragraph_block`, `table_markdown` and
+`paragraph_block`, `table_markdown` and
 `escape_line_start` are shared with the HTML builder (`tree_html.py`).
 """
 
@@ -64,6 +64,7 @@ from builder.readers.note_tree import (
     Heading,
     ListItem,
     NoteTree,
+    list_markdown,
     sections_from_outline,
 )
 
@@ -130,26 +131,6 @@ def escape_line_start(line: str) -> str:
     if LINE_START_MARK_RE.match(line):
         return "\\" + line
     return line
-
-
-def list_markdown(items: Sequence[ListItem], ordered: bool, start: int = 1) -> str:
-    """A list as Markdown: `- ` or `N. ` bullets, continuation lines and nested blocks indented
-    under their item, a blank line before a nested paragraph, code block or table."""
-    lines: list[str] = []
-    for n, item in enumerate(items):
-        marker = f"{start + n}." if ordered else "-"
-        pad = " " * max(4, len(marker) + 1)
-        box = "" if item.checked is None else ("[x] " if item.checked else "[ ] ")
-        text_lines = item.text.split("\n")
-        lines.append(f"{marker} {box}{text_lines[0]}".rstrip())
-        lines.extend(pad + line if line else "" for line in text_lines[1:])
-        previous: str | None = None
-        for child in item.children:
-            if child.kind != "list" or (previous is not None and previous != "list"):
-                lines.append("")
-            lines.extend(pad + line if line else "" for line in child.markdown.split("\n"))
-            previous = child.kind
-    return "\n".join(lines)
 
 
 def paragraph_block(lines: Sequence[str], line: int, joiner: str = "\n") -> Block:
