@@ -57,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         help="deck for files whose frontmatter names none (default: Notes)",
     )
     build_parser.add_argument(
+        "--taxonomy",
+        type=Path,
+        metavar="FILE",
+        help="exam taxonomy (domains, services, aliases) as JSON "
+        "(default: the built-in AWS ML Specialty one)",
+    )
+    build_parser.add_argument(
         "--strict",
         action="store_true",
         help="treat warnings as errors (exit 1, no package written)",
@@ -82,7 +89,9 @@ def config_from(args: argparse.Namespace) -> BuildConfig:
         media = (DEFAULT_MEDIA,) if DEFAULT_MEDIA.is_dir() else ()
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"output '{args.out}' exists and is not a folder")
-    return BuildConfig(sources, media, args.out, args.strict, args.deck)
+    if args.taxonomy is not None and not args.taxonomy.is_file():
+        raise UsageError(f"taxonomy file '{args.taxonomy}' does not exist")
+    return BuildConfig(sources, media, args.out, args.strict, args.deck, args.taxonomy)
 
 
 def print_result(result: BuildResult, *, quiet: bool) -> None:

@@ -74,3 +74,59 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert list(tmp_path.glob("fixture-deck-*.apkg"))
+
+
+def test_another_subject_through_its_own_taxonomy(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "bio.md").write_text(
+        "# Cells\n\n- Mitochondria: the organelle that makes ATP\n"
+        "- Ribosome: where the cell builds proteins from mRNA\n",
+        encoding="utf-8",
+    )
+    taxonomy = {
+        "domains": [
+            {"id": "cell-biology", "name": "Cell biology", "weight": 100, "aliases": ["Cells"]}
+        ],
+        "services": [
+            {"id": "organelle::mitochondrion", "name": "Mitochondrion",
+             "aliases": ["Mitochondria", "mitochondrion"], "domain": "cell-biology"}
+        ],
+    }  # fmt: skip
+    (tmp_path / "bio.json").write_text(json.dumps(taxonomy), encoding="utf-8")
+    done = run(
+        "build", "--source", str(notes), "--out", str(tmp_path / "out"),
+        "--taxonomy", str(tmp_path / "bio.json"), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "out" / "build-report.json").read_text())
+    assert report["decks"][0]["by_domain"] == {"cell-biology": 2}
+    assert report["decks"][0]["by_service"] == {"organelle::mitochondrion": 1}
+
+
+def test_a_broken_taxonomy_is_a_one_line_error_naming_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "domains": [{"id": "a", "name": "A", "weight": 1, "aliases": []}],
+                "services": [{"id": "x", "name": "X", "aliases": ["X"], "domain": "b"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = run("build", "--source", str(VAULT), "--out", str(tmp_path), "--taxonomy", str(bad),
+               cwd=tmp_path)  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"error: taxonomy file '{bad}': services[0].domain: 'b' is not a domain id\n",
+    )
+    bad.write_text('{"domains": [', encoding="utf-8")
+    done = run("build", "--source", str(VAULT), "--out", str(tmp_path), "--taxonomy", str(bad),
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith(f"error: taxonomy file '{bad}': line 1")
+    done = run("build", "--source", str(VAULT), "--taxonomy", "missing.json", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: taxonomy file 'missing.json' does not exist\n",
+    )

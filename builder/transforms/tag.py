@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Generic, TypeVar
 
+from builder.diagnostics import UsageError
 from builder.model import QA, Card, Cloze, MultipleChoice, RenderedCard, TaggedCard
 
 UNCLASSIFIED = "unclassified"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class Domain:
     """Share of the exam in percent."""
     aliases: tuple[str, ...]
     """How notes name the domain in headings, decks and folders."""
+    terms: tuple[str, ...] = ()
+    """Words that point to the domain when the source states none (`imputation`, `F1`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class Service:
     """How people write it in notes."""
     domain: str
     """Id of the domain it mostly belongs to."""
+    vote: float = 1.0
+    """How strongly a mention points to its domain; low for services used everywhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +64,93 @@ class Taxonomy:
         """Read a taxonomy file; the built-in one when no path is given."""
         if path is None:
             text = resources.files("builder.data").joinpath("taxonomy.json").read_text("utf-8")
-        else:
-            text = path.read_text("utf-8")
-        data = json.loads(text)
-        return Taxonomy(
-            tuple(
-                Domain(d["id"], d["name"], int(d["weight"]), tuple(d["aliases"]))
-                for d in data["domains"]
-            ),
-            tuple(
-                Service(s["id"], s["name"], tuple(s["aliases"]), s["domain"])
-                for s in data["services"]
-            ),
-        )
+            return Taxonomy.parse(json.loads(text))
+        try:
+            return Taxonomy.parse(json.loads(path.read_text("utf-8")))
+        except OSError as error:
+            raise TaxonomyError(f"taxonomy file '{path}': {error.strerror or error}") from None
+        except json.JSONDecodeError as error:
+            raise TaxonomyError(
+                f"taxonomy file '{path}': line {error.lineno}: not JSON: {error.msg}"
+            ) from None
+        except TaxonomyError as error:
+            raise TaxonomyError(f"taxonomy file '{path}': {error}") from None
+
+    @staticmethod
+    def parse(data: object) -> Taxonomy:
+        """Check and convert a taxonomy's JSON; a TaxonomyError names the key that is wrong."""
+        top = _Fields(data, "the file")
+        domains = []
+        for n, item in enumerate(top.items("domains")):
+            d = _Fields(item, f"domains[{n}]")
+            domains.append(
+                Domain(
+                    d.text("id"),
+                    d.text("name"),
+                    int(d.number("weight")),
+                    d.texts("aliases"),
+                    d.texts("terms", required=False),
+                )
+            )
+        known = {d.id for d in domains}
+        services = []
+        for n, item in enumerate(top.items("services")):
+            s = _Fields(item, f"services[{n}]")
+            domain = s.text("domain")
+            if domain not in known:
+                raise TaxonomyError(f"services[{n}].domain: '{domain}' is not a domain id")
+            vote = s.number("vote", default=1.0)
+            services.append(Service(s.text("id"), s.text("name"), s.texts("aliases"), domain, vote))
+        if not domains:
+            raise TaxonomyError("domains: at least one domain is needed")
+        return Taxonomy(tuple(domains), tuple(services))
+
+
+class TaxonomyError(UsageError):
+    """A taxonomy file that cannot be used; the message names the key."""
+
+
+class _Fields:
+    """Typed access to one JSON object of a taxonomy, with errors that name the key."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, dict):
+            raise TaxonomyError(f"{where}: expected an object")
+        self.data: dict[str, object] = data
+        self.where = "" if where == "the file" else f"{where}."
+
+    def _get(self, key: str) -> object:
+        if key not in self.data:
+            raise TaxonomyError(f"{self.where}{key}: missing")
+        return self.data[key]
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise TaxonomyError(f"{self.where}{key}: expected a non-empty string")
+        return value
+
+    def number(self, key: str, default: float | None = None) -> float:
+        if default is not None and key not in self.data:
+            return default
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TaxonomyError(f"{self.where}{key}: expected a number")
+        return float(value)
+
+    def items(self, key: str) -> list[object]:
+        value = self._get(key)
+        if not isinstance(value, list):
+            raise TaxonomyError(f"{self.where}{key}: expected a list")
+        return value
+
+    def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
+        if not required and key not in self.data:
+            return ()
+        values = self.items(key)
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise TaxonomyError(f"{self.where}{key}: expected a list of non-empty strings")
+        return tuple(str(v) for v in values)
 
 
 def _alias_pattern(alias: str) -> str:
@@ -85,43 +165,43 @@ def _alias_pattern(alias: str) -> str:
     return f"(?i:{escaped})"
 
 
+class AliasMatcher(Generic[T]):
+    """Finds names in text, longest name first, whole words only."""
+
+    def __init__(self, names: Sequence[tuple[str, T]]) -> None:
+        # Longest first, so "Kinesis Data Firehose" wins over "Kinesis".
+        ordered = sorted(names, key=lambda e: (-len(e[0]), e[0]))
+        self._value_by_group = {f"n{n}": value for n, (_, value) in enumerate(ordered)}
+        groups = [f"(?P<n{n}>{_alias_pattern(name)})" for n, (name, _) in enumerate(ordered)]
+        self._re = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(groups) + r")(?![A-Za-z0-9])")
+
+    def find(self, text: str) -> list[tuple[int, str, T]]:
+        """(position, text as written, value) of every name in the text."""
+        if not self._value_by_group:
+            return []
+        found = []
+        for match in self._re.finditer(text):
+            assert match.lastgroup is not None
+            found.append(
+                (match.start(), match.group().lower(), self._value_by_group[match.lastgroup])
+            )
+        return found
+
+
 class Tagger:
     """Finds a card's domain and services."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self._service_by_alias: dict[str, Service] = {}
-        entries: list[tuple[str, Service]] = []
-        for service in taxonomy.services:
-            for alias in service.aliases:
-                entries.append((alias, service))
-        # Longest alias first, so "Kinesis Data Firehose" wins over "Kinesis".
-        entries.sort(key=lambda e: (-len(e[0]), e[0]))
-        groups = []
-        for n, (alias, service) in enumerate(entries):
-            self._service_by_alias[f"a{n}"] = service
-            groups.append(f"(?P<a{n}>{_alias_pattern(alias)})")
-        self._services_re = re.compile(
-            r"(?<![A-Za-z0-9])(?:" + "|".join(groups) + r")(?![A-Za-z0-9])"
-        )
-        domain_groups = []
-        self._domain_by_group: dict[str, Domain] = {}
-        n = 0
-        for domain in taxonomy.domains:
-            for alias in sorted(domain.aliases, key=len, reverse=True):
-                self._domain_by_group[f"d{n}"] = domain
-                domain_groups.append(f"(?P<d{n}>{_alias_pattern(alias)})")
-                n += 1
-        self._domains_re = re.compile(
-            r"(?<![A-Za-z0-9])(?:" + "|".join(domain_groups) + r")(?![A-Za-z0-9])"
-        )
+        self._domains = {d.id: d for d in taxonomy.domains}
+        self._services = AliasMatcher([(a, s) for s in taxonomy.services for a in s.aliases])
+        self._domain_names = AliasMatcher([(a, d) for d in taxonomy.domains for a in d.aliases])
+        self._terms = AliasMatcher([(t, d) for d in taxonomy.domains for t in d.terms])
 
     def services_in(self, text: str) -> list[Service]:
         """Services named in the text, in order of first mention, each once."""
         found: dict[str, Service] = {}
-        for match in self._services_re.finditer(text):
-            assert match.lastgroup is not None
-            service = self._service_by_alias[match.lastgroup]
+        for _, _, service in self._services.find(text):
             found.setdefault(service.id, service)
         return list(found.values())
 
@@ -133,40 +213,72 @@ class Tagger:
             *reversed(Path(card.source.path).parts),
         ]
         for place in places:
-            match = self._domains_re.search(place.replace("-", " ").replace("_", " "))
-            if match and match.lastgroup:
-                return self._domain_by_group[match.lastgroup]
+            found = self._domain_names.find(place.replace("-", " ").replace("_", " "))
+            if found:
+                return found[0][2]
         return None
+
+    def inferred_domain(self, text: str, services: Sequence[Service]) -> str:
+        """The domain the card's services and terms point to most; the first named wins a tie."""
+        counted = {s.id for s in services}
+        votes: list[tuple[int, str, float]] = []
+        for position, _, service in self._services.find(text):
+            if service.id in counted:
+                counted.discard(service.id)
+                votes.append((position, service.domain, service.vote))
+        seen_terms: set[str] = set()
+        for position, written, domain in self._terms.find(text):
+            if written not in seen_terms:
+                seen_terms.add(written)
+                votes.append((position, domain.id, 1.0))
+        if not votes:
+            return UNCLASSIFIED
+        score: dict[str, float] = {}
+        first: dict[str, int] = {}
+        for position, domain_id, vote in votes:
+            score[domain_id] = score.get(domain_id, 0.0) + vote
+            first[domain_id] = min(first.get(domain_id, position), position)
+        return min(score, key=lambda d: (-score[d], first[d]))
 
     def tag(self, rendered: RenderedCard) -> TaggedCard:
         """The card with its domain and tags."""
         card = rendered.card
-        services = self.services_in(tagging_text(card))
+        text = tagging_text(card)
+        services = self.services_in(text)
+        if isinstance(card.content, MultipleChoice):
+            services = self._without_wrong_choices(card.content, services)
         stated = self.stated_domain(card)
-        if stated is not None:
-            domain = stated.id
-        elif services:
-            votes = Counter(s.domain for s in services)
-            best = max(votes.values())
-            domain = next(s.domain for s in services if votes[s.domain] == best)
-        else:
-            domain = UNCLASSIFIED
+        domain = stated.id if stated else self.inferred_domain(text, services)
         tags = {*card.tags, f"domain::{domain}", *(f"service::{s.id}" for s in services)}
         return TaggedCard(rendered, domain, tuple(sorted(tags)), (card.source,))
+
+    def _without_wrong_choices(
+        self, question: MultipleChoice, services: Sequence[Service]
+    ) -> list[Service]:
+        """Drop services that only a wrong choice names: explanations say why it is wrong."""
+        right = self.services_in(
+            _words(question.question, *(c.text for c in question.choices if c.correct))
+        )
+        wrong = self.services_in(_words(*(c.text for c in question.choices if not c.correct)))
+        only_wrong = {s.id for s in wrong} - {s.id for s in right}
+        return [s for s in services if s.id not in only_wrong]
+
+
+def _words(*parts: str) -> str:
+    # Runs of spaces (deep indentation) only slow the alias search down; words are what count.
+    return " ".join(" ".join(parts).split())
 
 
 def tagging_text(card: Card) -> str:
     """The text whose services the card is about; wrong choices do not count."""
     match card.content:
         case QA():
-            parts: Sequence[str] = (card.content.front, card.content.back)
+            return _words(card.content.front, card.content.back)
         case Cloze():
-            parts = (card.content.text, card.content.extra)
+            return _words(card.content.text, card.content.extra)
         case MultipleChoice():
             right = [c.text for c in card.content.choices if c.correct]
-            parts = (card.content.question, *right, card.content.explanation)
-    # Runs of spaces (deep indentation) only slow the alias search down; words are what count.
-    return " ".join(" ".join(parts).split())
+            return _words(card.content.question, *right, card.content.explanation)
 
 
 def tag_cards(cards: Sequence[RenderedCard], tagger: Tagger) -> list[TaggedCard]:

@@ -12,6 +12,7 @@ from typing import Any
 from builder import __version__
 from builder.diagnostics import Diagnostic
 from builder.model import Note
+from builder.transforms.tag import UNCLASSIFIED
 from builder.writers.apkg import PackageInfo, top_deck
 
 REPORT_NAME = "build-report.json"
@@ -30,9 +31,30 @@ def deck_summary(deck: str, notes: Sequence[Note], package: PackageInfo | None) 
         "notes": len(notes),
         "by_kind": _counts([n.card.kind.value for n in notes]),
         "by_domain": _counts([n.tagged.domain for n in notes]),
+        "unclassified": sum(n.tagged.domain == UNCLASSIFIED for n in notes),
+        "by_service": _counts(
+            [
+                t.removeprefix("service::")
+                for n in notes
+                for t in n.tagged.tags
+                if t.startswith("service::")
+            ]
+        ),
         "by_subdeck": _counts([n.card.deck for n in notes]),
         "by_source": _counts([n.card.source.path for n in notes]),
         "merged_duplicates": sum(len(n.tagged.sources) - 1 for n in notes),
+        "merges": [merge_entry(n) for n in notes if len(n.tagged.sources) > 1],
+    }
+
+
+def merge_entry(note: Note) -> dict[str, Any]:
+    """One merged card: the place whose copy was kept, and every other place it came from."""
+    kept, *merged = note.tagged.sources
+    return {
+        "guid": note.guid,
+        "kept": str(kept),
+        "merged": [str(source) for source in merged],
+        "front": " ".join(note.tagged.rendered.plain_text.split())[:120],
     }
 
 
