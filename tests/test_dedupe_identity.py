@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from builder.model import (
     QA,
     Card,
@@ -12,6 +15,7 @@ from builder.model import (
     SourceRef,
     TaggedCard,
 )
+from builder.pipeline import BuildConfig, build
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import assign_identities
 
@@ -161,3 +165,58 @@ def test_lookalikes_that_are_different_facts_stay_apart() -> None:
     ]
     for first, second in pairs:
         assert len(merge_near_duplicates([first, second]).cards) == 2, first.card.content
+
+
+def test_one_question_in_two_dump_formats_becomes_one_note_and_the_report_names_both(
+    tmp_path: Path,
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "checkbox.md").write_text(
+        "# Practice\n\n"
+        "### A team needs streaming records delivered to Amazon S3 in batches with no servers "
+        "to manage. Which service fits best?\n"
+        "- [ ] Kinesis Data Streams with a consumer on EC2\n"
+        "- [x] Kinesis Data Firehose\n"
+        "- [ ] AWS Glue crawlers\n"
+        "- [ ] Amazon EMR\n\n"
+        "### Which service stores video from cameras for later ML analysis?\n"
+        "- [x] Kinesis Video Streams\n"
+        "- [ ] Kinesis Data Streams\n"
+        "- [ ] Amazon Athena\n"
+        "- [ ] AWS Glue\n",
+        encoding="utf-8",
+    )
+    bank = [
+        {
+            "question": "A team needs streaming records delivered to Amazon S3 in batches, with "
+            "no servers to manage - which service fits best?",
+            "choices": {
+                "A": "Kinesis Data Streams with a consumer on EC2",
+                "B": "Kinesis Data Firehose",
+                "C": "AWS Glue crawlers",
+                "D": "Amazon EMR",
+            },
+            "answer": "B",
+            "explanation": "Firehose buffers records and writes them to S3 by itself.",
+        },
+        {
+            "question": "Which service stores records from producers for later ML analysis?",
+            "choices": {
+                "A": "Kinesis Video Streams",
+                "B": "Kinesis Data Streams",
+                "C": "Amazon Athena",
+                "D": "AWS Glue",
+            },
+            "answer": "B",
+        },
+    ]
+    (notes / "bank.json").write_text(json.dumps(bank, indent=2), encoding="utf-8")
+    result = build(BuildConfig((notes,), (), tmp_path / "out", strict=True))
+    assert not result.failed
+    assert len(result.notes) == 3
+    (merged,) = [n for n in result.notes if len(n.tagged.sources) == 2]
+    assert "buffers records" in merged.tagged.rendered.plain_text  # the richer copy is kept
+    report = json.loads(result.report_path.read_text())
+    (entry,) = report["decks"][0]["merges"]
+    assert {entry["kept"], *entry["merged"]} == {"checkbox.md:3", "bank.json:2"}
