@@ -204,3 +204,27 @@ def test_no_input_makes_the_reader_raise(html: str) -> None:
     file = source(html, "page.html")
     READER.claim(file)
     READER.read(file, ReadContext("D"))
+
+
+def test_an_explanation_that_starts_with_capitals_is_not_read_as_answer_letters() -> None:
+    html = card_block("Which precision?", answer="A").replace(
+        "</span></span></p>",
+        '</span></span><span class="answer-description">TP = 45 and FP = 15, so precision is '
+        "0.75.</span></p>",
+    )
+    content = only_question(html)
+    assert content.answer_letters == ("A",)
+    assert "TP = 45 and FP = 15" in content.explanation
+
+
+def test_page_headings_above_a_question_become_its_context() -> None:
+    page = (
+        "<html><body><h1>Practice set</h1><h2>Domain 3: Modeling</h2>"
+        + card_block("Which metric?", answer="A", header="<h3>Question #1</h3>")
+        + "<h2>Domain 4: ML Implementation and Operations</h2>"
+        + card_block("Which endpoint?", answer="B", header="<h3>Question #2</h3>")
+        + "</body></html>"
+    )
+    first, second = read(page).cards
+    assert first.context == ("Practice set", "Domain 3: Modeling")
+    assert second.context == ("Practice set", "Domain 4: ML Implementation and Operations")

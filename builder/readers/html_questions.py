@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -273,8 +273,8 @@ def answer_from_line(line: str) -> str | None:
     if match is None:
         return None
     rest = match.group("rest").lstrip()
-    if rest and (rest[0].isalnum() or rest[0] == "'"):
-        return None  # "Answer: A company should …" is a sentence, not a letter
+    if rest and (rest[0].isalnum() or rest[0] in "'=<>+*/^%"):
+        return None  # "Answer: A company …" is a sentence and "TP = 45" a formula, not letters
     return match.group("letters")
 
 
@@ -836,15 +836,44 @@ def read_page(text: str) -> PageQuestions:
     except ParserRejectedMarkup as error:
         return PageQuestions((), str(error) or "the HTML parser rejected the page")
     _clean_page(soup)
-    found = [_block_question(block) for block in _blocks(soup, _find_groups(soup))]
-    questions = [f for f in found if f is not None]
+    blocks = _blocks(soup, _find_groups(soup))
+    paths = _heading_paths(soup, blocks)
+    found = [_block_question(block) for block in blocks]
+    questions = [
+        (replace(f[0], context=path), f[1])
+        for f, path in zip(found, paths, strict=True)
+        if f is not None
+    ]
     numbers = topic_numbers([q.number for q, _ in questions], [t for _, t in questions])
     return PageQuestions(
-        tuple(
-            RawQuestion(q.stem, q.choices, q.answer, q.line, q.explanation, number)
-            for (q, _), number in zip(questions, numbers, strict=True)
-        )
+        tuple(replace(q, number=number) for (q, _), number in zip(questions, numbers, strict=True))
     )
+
+
+HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def _heading_paths(soup: BeautifulSoup, blocks: Sequence[_Block]) -> list[tuple[str, ...]]:
+    """The page headings above each block (`Domain 3: Modeling`), in one walk of the page;
+    headings inside a block, and `Question 12` headings, are the question's own."""
+    index = {id(block.element): n for n, block in enumerate(blocks)}
+    paths: list[tuple[str, ...]] = [()] * len(blocks)
+    stack: list[tuple[int, str]] = []
+    pending: list[Tag] = [soup]
+    while pending:
+        node = pending.pop()
+        if (n := index.get(id(node))) is not None:
+            paths[n] = tuple(title for _, title in stack)
+            continue
+        if (level := HEADING_LEVELS.get(node.name or "")) is not None:
+            title = " ".join(node.get_text(" ").split())
+            if title and not PAGE_HEADER_NUMBER_RE.search(title):
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                stack.append((level, title))
+            continue
+        pending.extend(reversed([c for c in node.children if isinstance(c, Tag)]))
+    return paths
 
 
 def is_html_page(source: SourceFile) -> bool:

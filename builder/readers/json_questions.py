@@ -31,7 +31,7 @@ import bisect
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -90,6 +90,8 @@ EXPLANATION_KEYS = ("explanation", "answer_description", "answerdescription", "r
 NOTE_KEYS = ("discussion", "comments", "notes")
 NUMBER_KEYS = ("question_number", "questionnumber", "number", "question_id", "questionid", "id")
 TOPIC_KEYS = ("topic", "topic_number")
+SECTION_KEYS = ("domain", "section", "category", "subject", "topic")
+"""Fields that name the part of the exam a question belongs to; they become its context."""
 IMAGE_KEYS = ("question_images", "questionimages")
 CHOICE_TEXT_KEYS = ("text", "value", "content", "choice", "option", "answer", "body", "label")
 CHOICE_LETTER_KEYS = ("letter", "key", "label", "id", "option")
@@ -480,6 +482,7 @@ def _raw_question(obj: JsonObject) -> tuple[RawQuestion, str | None]:
     ]
     explanation = drop_noise("\n\n".join(p for p in (rest, explanation, *notes) if p.strip()))
     topic = next((_text(low[k]) for k in TOPIC_KEYS if _text(low.get(k)).strip()), None)
+    sections = [_text(low[k]).strip() for k in SECTION_KEYS if _text(low.get(k)).strip()]
     raw = RawQuestion(
         stem=drop_noise(stem),
         choices=tuple(choices),
@@ -487,6 +490,9 @@ def _raw_question(obj: JsonObject) -> tuple[RawQuestion, str | None]:
         line=obj.line or 1,
         explanation=with_votes(explanation, shares),
         number=_number(low),
+        context=tuple(
+            f"Topic {text}" if text.isdigit() else text for text in dict.fromkeys(sections)
+        ),
     )
     return raw, topic
 
@@ -501,8 +507,7 @@ def read_json_questions(text: str) -> JsonQuestions:
     found = [_raw_question(obj) for value in values for obj in _question_objects(value)]
     numbers = topic_numbers([q.number for q, _ in found], [t for _, t in found])
     questions = tuple(
-        RawQuestion(q.stem, q.choices, q.answer, q.line, q.explanation, number)
-        for (q, _), number in zip(found, numbers, strict=True)
+        replace(q, number=number) for (q, _), number in zip(found, numbers, strict=True)
     )
     return JsonQuestions(questions, tuple(problems), sniffed, json_lines)
 

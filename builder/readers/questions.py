@@ -36,6 +36,8 @@ class RawQuestion:
     """Why the answer is right, and community votes when the dump has them (Markdown)."""
     number: str | None = None
     """The question's number in the dump, as written, for duplicate-number checks."""
+    context: tuple[str, ...] = ()
+    """Headings or section fields around the question (`Domain 3: Modeling`), outermost first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,7 @@ def question_card(
         MultipleChoice(stem, choices, raw.explanation.strip()),
         source.deck,
         SourceRef(source.path, raw.line),
-        tuple(context),
+        tuple(context) or raw.context,
         source.tags,
     )
     return card, problems
