@@ -218,37 +218,45 @@ class Tagger:
                 return found[0][2]
         return None
 
-    def inferred_domain(self, text: str, services: Sequence[Service]) -> str:
-        """The domain the card's services and terms point to most; the first named wins a tie."""
+    def inferred_domain(
+        self, parts: Sequence[tuple[str, float]], services: Sequence[Service]
+    ) -> str:
+        """The domain the card's services and terms point to most.
+
+        `parts` are the card's texts with their weight: what the question asks counts more than
+        what the answer or explanation mentions on the way. Each service and term votes once,
+        at the weight of the first part naming it; the domain named first wins a tie.
+        """
         counted = {s.id for s in services}
-        votes: list[tuple[int, str, float]] = []
-        for position, _, service in self._services.find(text):
-            if service.id in counted:
-                counted.discard(service.id)
-                votes.append((position, service.domain, service.vote))
-        seen_terms: set[str] = set()
-        for position, written, domain in self._terms.find(text):
-            if written not in seen_terms:
-                seen_terms.add(written)
-                votes.append((position, domain.id, 1.0))
-        if not votes:
-            return UNCLASSIFIED
+        seen: set[str] = set()
         score: dict[str, float] = {}
-        first: dict[str, int] = {}
-        for position, domain_id, vote in votes:
-            score[domain_id] = score.get(domain_id, 0.0) + vote
-            first[domain_id] = min(first.get(domain_id, position), position)
+        first: dict[str, tuple[int, int]] = {}
+
+        def vote(key: str, domain_id: str, weight: float, where: tuple[int, int]) -> None:
+            if key in seen:
+                return
+            seen.add(key)
+            score[domain_id] = score.get(domain_id, 0.0) + weight
+            first[domain_id] = min(first.get(domain_id, where), where)
+
+        for n, (text, weight) in enumerate(parts):
+            for position, _, service in self._services.find(text):
+                if service.id in counted:
+                    vote(service.id, service.domain, weight * service.vote, (n, position))
+            for position, written, domain in self._terms.find(text):
+                vote(f"term:{written}", domain.id, weight, (n, position))
+        if not score:
+            return UNCLASSIFIED
         return min(score, key=lambda d: (-score[d], first[d]))
 
     def tag(self, rendered: RenderedCard) -> TaggedCard:
         """The card with its domain and tags."""
         card = rendered.card
-        text = tagging_text(card)
-        services = self.services_in(text)
+        services = self.services_in(tagging_text(card))
         if isinstance(card.content, MultipleChoice):
             services = self._without_wrong_choices(card.content, services)
         stated = self.stated_domain(card)
-        domain = stated.id if stated else self.inferred_domain(text, services)
+        domain = stated.id if stated else self.inferred_domain(domain_parts(card), services)
         tags = {*card.tags, f"domain::{domain}", *(f"service::{s.id}" for s in services)}
         return TaggedCard(rendered, domain, tuple(sorted(tags)), (card.source,))
 
@@ -267,6 +275,31 @@ class Tagger:
 def _words(*parts: str) -> str:
     # Runs of spaces (deep indentation) only slow the alias search down; words are what count.
     return " ".join(" ".join(parts).split())
+
+
+QUESTION_WEIGHT, ANSWER_WEIGHT = 2.0, 1.0
+"""What a card asks says more about its domain than what its answer mentions on the way."""
+
+
+def domain_parts(card: Card) -> list[tuple[str, float]]:
+    """The card's texts that vote for its domain, question first, with their weights."""
+    match card.content:
+        case QA():
+            return [
+                (_words(card.content.front), QUESTION_WEIGHT),
+                (_words(card.content.back), ANSWER_WEIGHT),
+            ]
+        case Cloze():
+            return [
+                (_words(card.content.text), QUESTION_WEIGHT),
+                (_words(card.content.extra), ANSWER_WEIGHT),
+            ]
+        case MultipleChoice():
+            right = [c.text for c in card.content.choices if c.correct]
+            return [
+                (_words(card.content.question, *right), QUESTION_WEIGHT),
+                (_words(card.content.explanation), ANSWER_WEIGHT),
+            ]
 
 
 def tagging_text(card: Card) -> str:
