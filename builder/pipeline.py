@@ -110,9 +110,12 @@ def build(config: BuildConfig) -> BuildResult:
     rendered = render_cards(cards, renderer, [source.path.parent for _, source in read])
     diagnostics += rendered.diagnostics
 
-    tagged = tag_cards(rendered.cards, Tagger(Taxonomy.load(config.taxonomy)))
+    tagger = Tagger(Taxonomy.load(config.taxonomy))
+    tagged = tag_cards(rendered.cards, tagger)
     deduped = merge_duplicates(tagged)
-    near = merge_near_duplicates(deduped.cards)
+    near = merge_near_duplicates(
+        deduped.cards, lambda text: {s.id for s in tagger.services_in(text)}
+    )
     identified = assign_identities(near.cards)
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from datasketch import MinHash, MinHashLSH
@@ -12,10 +12,19 @@ from datasketch import MinHash, MinHashLSH
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import QA, Cloze, MultipleChoice, TaggedCard
 
+THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+def united_tags(keep: TaggedCard, copies: Sequence[TaggedCard]) -> tuple[str, ...]:
+    """Every copy's tags, but one domain: the kept card's (a card has exactly one)."""
+    tags = {*keep.tags, *(t for copy in copies for t in copy.tags)}
+    return tuple(sorted(t for t in tags if not t.startswith("domain::") or t in keep.tags))
+
 
 def normalize_text(text: str) -> str:
     """Text reduced to what makes two cards the same: no case, width, spacing or punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = THOUSANDS_RE.sub("", text)  # 500,000 is 500000
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
 
@@ -45,7 +54,7 @@ def merge_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
             continue
         merged[key] = replace(
             first,
-            tags=tuple(sorted({*first.tags, *card.tags})),
+            tags=united_tags(first, [card]),
             sources=(*first.sources, *card.sources),
         )
         source = card.card.source
@@ -62,11 +71,49 @@ def merge_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
 
 
 NEAR_DUPLICATE_JACCARD = 0.7
-"""Each side of two cards must share at least this share of word 3-grams to be one card."""
+"""Each side of two cards must share at least this share of word 3-grams to be one card..."""
+REWORDED_WORDS, REWORDED_JACCARD = 0.8, 0.4
+"""...or this share of its words, with word order mostly kept (3-grams), when a few words
+were swapped for others (a 40-word stem with three words changed keeps only 0.55 of 3-grams)."""
 MINHASH_PERMUTATIONS = 64
-LSH_THRESHOLD = 0.6
-"""Candidate pairs come from MinHash LSH at this estimated similarity; each is then checked."""
-DECISIVE_TOKEN_RE = re.compile(r"\b[A-Z][A-Z0-9]+\b|\d+(?:[.,]\d+)?")
+LSH_THRESHOLD = 0.5
+"""Candidate pairs come from MinHash LSH over the sides' words at this estimated similarity;
+each candidate is then checked side by side."""
+CLOZE_ANSWER_RE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*)?\}\}", re.S)
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+DECISIVE_TOKEN_RE = re.compile(rf"\b[A-Z][A-Z0-9]+\b|{NUMBER_RE.pattern}")
+
+
+def _decisive(text: str) -> set[str]:
+    """Abbreviations and numbers: one of them decides the fact (TP/(TP+FP) vs TP/(TP+FN))."""
+    return {_compact(token) for token in DECISIVE_TOKEN_RE.findall(text)}
+
+
+def _compact(token: str) -> str:
+    return normalize_text(token).replace(" ", "")
+
+
+def _vocabulary(text: str) -> set[str]:
+    """Words, and numbers written whole (`0.5` as one token), in normalized form."""
+    return _words(text) | {_compact(n) for n in NUMBER_RE.findall(text)}
+
+
+def _tokens_agree(a: str, b: str) -> bool:
+    """No abbreviation or number was swapped for another (FP for FN, 30 days for 90); one
+    copy may add one ("an ML engineer" for "a data scientist"), whatever the case."""
+    return not (_decisive(a) - _vocabulary(b) and _decisive(b) - _vocabulary(a))
+
+
+def _words(text: str) -> set[str]:
+    return set(normalize_text(text).split())
+
+
+def _similar(a: str, b: str) -> bool:
+    """One side of two cards says the same in nearly the same words."""
+    three = _jaccard(_shingles(a), _shingles(b))
+    if three >= NEAR_DUPLICATE_JACCARD:
+        return True
+    return three >= REWORDED_JACCARD and _jaccard(_words(a), _words(b)) >= REWORDED_WORDS
 
 
 def _shingles(text: str) -> set[str]:
@@ -88,7 +135,8 @@ def _sides(card: TaggedCard) -> tuple[str, ...]:
         case QA():
             return (content.front, content.back)
         case Cloze():
-            return (content.text,)
+            hidden = sorted(normalize_text(h) for h in CLOZE_ANSWER_RE.findall(content.text))
+            return (content.text, " | ".join(hidden))
         case MultipleChoice():
             right = sorted(normalize_text(c.text) for c in content.choices if c.correct)
             every = sorted(normalize_text(c.text) for c in content.choices)
@@ -96,34 +144,40 @@ def _sides(card: TaggedCard) -> tuple[str, ...]:
     raise AssertionError(content)  # pragma: no cover - Content is a closed union
 
 
-def _services(card: TaggedCard) -> set[str]:
-    return {tag for tag in card.tags if tag.startswith("service::")}
+ServicesOf = Callable[[str], set[str]]
+"""The services a text names (the tagger's alias search)."""
 
 
-def near_duplicates(a: TaggedCard, b: TaggedCard) -> bool:
-    """Same fact in other words: same kind and services, same numbers and abbreviations, and
-    every side (front and back, or stem, right answers and choices) worded nearly alike."""
-    if a.card.kind != b.card.kind or _services(a) != _services(b):
+def near_duplicates(a: TaggedCard, b: TaggedCard, services_of: ServicesOf | None = None) -> bool:
+    """Same fact in other words: same kind, same services on the sides, same numbers and
+    abbreviations, and every side (front and back, or stem, right answers and choices) worded
+    nearly alike. Services come from the sides, not the explanation, which one copy may lack."""
+    if a.card.kind != b.card.kind:
         return False
     text_a, text_b = " ".join(_sides(a)), " ".join(_sides(b))
-    # TP/(TP+FP) and TP/(TP+FN) differ only in a token that decides the fact.
-    if set(DECISIVE_TOKEN_RE.findall(text_a)) != set(DECISIVE_TOKEN_RE.findall(text_b)):
-        return False
-    if isinstance(a.card.content, MultipleChoice):
-        right_a, right_b = _sides(a)[1], _sides(b)[1]
-        if right_a != right_b:
+    if services_of is not None:
+        # A subset, not equality: a lowercased copy loses abbreviations such as SG and VPC.
+        named_a, named_b = services_of(text_a), services_of(text_b)
+        if not (named_a <= named_b or named_b <= named_a):
             return False
-    return all(
-        _jaccard(_shingles(x), _shingles(y)) >= NEAR_DUPLICATE_JACCARD
-        for x, y in zip(_sides(a), _sides(b), strict=True)
-    )
+    elif {t for t in a.tags if t.startswith("service::")} != {
+        t for t in b.tags if t.startswith("service::")
+    }:
+        return False
+    if not _tokens_agree(text_a, text_b):
+        return False
+    if isinstance(a.card.content, MultipleChoice | Cloze) and _sides(a)[1] != _sides(b)[1]:
+        return False  # other right answers or other hidden words: another fact
+    return all(_similar(x, y) for x, y in zip(_sides(a), _sides(b), strict=True))
 
 
 def _richer(a: TaggedCard, b: TaggedCard) -> TaggedCard:
     return b if len(b.rendered.plain_text) > len(a.rendered.plain_text) else a
 
 
-def merge_near_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
+def merge_near_duplicates(
+    cards: Sequence[TaggedCard], services_of: ServicesOf | None = None
+) -> DedupeOutcome:
     """Merge reworded copies of the same card, found by MinHash LSH (no all-pairs comparison).
 
     The richest wording is kept, with the union of tags and every source.
@@ -133,8 +187,8 @@ def merge_near_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
     for index, card in enumerate(cards):
         signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1)
         # The sides, not the explanation: one copy may explain and the other not.
-        for shingle in sorted(_shingles(" ".join(_sides(card)))):
-            signature.update(shingle.encode())
+        for word in sorted(_words(" ".join(_sides(card)))):
+            signature.update(word.encode())
         signatures.append(signature)
         lsh.insert(str(index), signature)
     group_of = list(range(len(cards)))
@@ -147,7 +201,7 @@ def merge_near_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
 
     for index, signature in enumerate(signatures):
         for neighbour in sorted(int(key) for key in lsh.query(signature)):
-            if neighbour > index and near_duplicates(cards[index], cards[neighbour]):
+            if neighbour > index and near_duplicates(cards[index], cards[neighbour], services_of):
                 group_of[find(neighbour)] = find(index)
     groups: dict[int, list[int]] = {}
     for index in range(len(cards)):
@@ -164,7 +218,7 @@ def merge_near_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
             merged.append(keep)
             continue
         sources = (*keep.sources, *(s for copy in copies for s in copy.sources))
-        tags = tuple(sorted({*keep.tags, *(t for copy in copies for t in copy.tags)}))
+        tags = united_tags(keep, copies)
         merged.append(replace(keep, tags=tags, sources=sources))
         for copy in copies:
             source = copy.card.source
