@@ -33,3 +33,11 @@ def starter(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
             default_deck="AWS ML Specialty",
         )
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures measuring tests leave behind (e.g. tagging accuracy)."""
+    from tests.test_tag_accuracy import RESULTS
+
+    for name, figures in RESULTS.items():
+        terminalreporter.write_line(f"{name}: {figures}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from builder.model import (
@@ -220,3 +221,86 @@ def test_one_question_in_two_dump_formats_becomes_one_note_and_the_report_names_
     report = json.loads(result.report_path.read_text())
     (entry,) = report["decks"][0]["merges"]
     assert {entry["kept"], *entry["merged"]} == {"checkbox.md:3", "bank.json:2"}
+
+
+def cloze(text: str, path: str = "a.md", line: int = 1) -> TaggedCard:
+    card = Card(Cloze(text), "D", SourceRef(path, line))
+    return TaggedCard(RenderedCard(card, (), text), "modeling", (), (card.source,))
+
+
+def test_more_lookalikes_stay_apart_and_light_rewording_merges() -> None:
+    apart = [
+        (
+            cloze("In k-fold cross-validation each part is used once as {{c1::validation}} data."),
+            cloze("In k-fold cross-validation each part is used once as {{c1::test}} data."),
+        ),
+        (
+            tagged("What is the default retention of Kinesis Data Streams?", "24 hours"),
+            tagged("What is the maximum retention of Kinesis Data Streams?", "365 days"),
+        ),
+        (
+            tagged("A stream keeps records for 30 days; what is its cost per shard?", "x y z"),
+            tagged("A stream keeps records for 90 days; what is its cost per shard?", "x y z"),
+        ),
+        (
+            tagged("Which metric matters most when false positives are costly?", "Precision"),
+            tagged("Which metric matters most when false negatives are costly?", "Recall"),
+        ),
+    ]  # fmt: skip
+    for first, second in apart:
+        assert len(merge_near_duplicates([first, second]).cards) == 2, first.card.content
+    same = [
+        (
+            cloze("Kinesis Data Streams keeps data {{c1::24 hours}} by default, up to 365 days."),
+            cloze("kinesis data streams keeps data {{c1::24 hours}} by default up to 365 days"),
+        ),
+        (
+            tagged("A data scientist must label 500,000 images cheaply. What should the team use?",
+                   "Ground Truth with automated data labeling"),
+            tagged("A data scientist must label 500000 images cheaply - what should the team use",
+                   "Ground Truth with automated data labeling"),
+        ),
+    ]  # fmt: skip
+    for first, second in same:
+        assert len(merge_near_duplicates([first, second]).cards) == 1, first.card.content
+
+
+LABELED = Path(__file__).parent / "fixtures" / "labeled" / "notes"
+SWAPS = [("company", "organization"), ("wants", "needs"), ("Which", "What"), ("should", "must")]
+
+
+def copied_as_checkbox_dump(bank: list[dict[str, object]]) -> str:
+    """The bank's questions as another site would copy them: another format, choices in
+    another order, commas dropped, a word or two swapped, every other one lowercased."""
+    blocks = ["# Copied set"]
+    for n, question in enumerate(bank):
+        stem = str(question["question"])
+        for old, new in SWAPS[n % 3 : n % 3 + 2]:
+            stem = stem.replace(old, new, 1)
+        stem = stem.replace(",", "").replace("?", " ?")
+        stem = stem.lower() if n % 2 else stem
+        choices = question["choices"]
+        assert isinstance(choices, dict)
+        right = set(str(question["answer"]))
+        lines = [f"### {stem}"]
+        for letter, text in reversed(list(choices.items())):
+            lines.append(f"- [{'x' if letter in right else ' '}] {text}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def test_a_copied_question_bank_merges_into_the_original_and_nothing_else_merges(
+    tmp_path: Path,
+) -> None:
+    notes = tmp_path / "notes"
+    shutil.copytree(LABELED, notes)
+    bank = json.loads((LABELED / "dumps-json" / "bank.json").read_text("utf-8"))
+    (notes / "copied.md").write_text(copied_as_checkbox_dump(bank), encoding="utf-8")
+    result = build(BuildConfig((notes,), (), tmp_path / "out"))
+    labeled_cards = 215  # every card of the labeled set is a different fact
+    assert len(result.notes) == labeled_cards
+    merged = [n for n in result.notes if len(n.tagged.sources) > 1]
+    assert len(merged) == len(bank)
+    for note in merged:
+        assert sorted(s.path for s in note.tagged.sources) == ["copied.md", "dumps-json/bank.json"]
+        assert len([t for t in note.tagged.tags if t.startswith("domain::")]) == 1
