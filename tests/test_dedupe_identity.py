@@ -297,7 +297,11 @@ def test_a_copied_question_bank_merges_into_the_original_and_nothing_else_merges
     bank = json.loads((LABELED / "dumps-json" / "bank.json").read_text("utf-8"))
     (notes / "copied.md").write_text(copied_as_checkbox_dump(bank), encoding="utf-8")
     result = build(BuildConfig((notes,), (), tmp_path / "out"))
-    labeled_cards = 215  # every card of the labeled set is a different fact
+    # Every card of the labeled set is a different fact, with one label each.
+    labeled_cards = sum(
+        len(json.loads(path.read_text("utf-8")))
+        for path in (LABELED.parent / "labels").glob("*.json")
+    )
     assert len(result.notes) == labeled_cards
     merged = [n for n in result.notes if len(n.tagged.sources) > 1]
     assert len(merged) == len(bank)

@@ -15,7 +15,7 @@ import pytest
 from builder.discover import discover
 from builder.model import QA, Card, Cloze
 from builder.pipeline import read_sources
-from builder.readers import ReadContext
+from builder.readers import READERS, ReadContext, choose_reader
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
 from tests.conftest import FIXTURES
@@ -91,8 +91,13 @@ def test_every_card_has_exactly_one_label_and_the_set_is_big_enough(
         assert hits[0] not in claimed, f"two labels for {hits[0]}"
         claimed[hits[0]] = label
     assert set(claimed) == set(predictions), "cards without a label"
-    kinds = {kind for _, _, kind in predictions.values()}
-    assert len(kinds) >= 7, kinds
+
+
+def test_the_set_covers_every_reader_and_every_study_notes_format() -> None:
+    files, _ = discover((LABELED / "notes",))
+    readers = {(choose_reader(f).name, f.path.suffix) for f in files}  # type: ignore[union-attr]
+    assert {name for name, _ in readers} == set(READERS)
+    assert {suffix for name, suffix in readers if name == "study-notes"} == {".md", ".txt", ".html"}
 
 
 def test_domain_accuracy_and_service_precision_and_recall(
