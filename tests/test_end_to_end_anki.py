@@ -53,7 +53,7 @@ def test_fields_tags_and_media_as_a_user_sees_them(
     retention = notes["How long does a Kinesis data stream keep records by default?"]
     assert retention.fields["Back"] == "24 hours, extendable to 365 days."
     assert retention.fields["Context"] == "Streaming ingestion"
-    assert retention.fields["Source"] == "decks/streaming.md:7"
+    assert retention.fields["Source"] == "decks/streaming.md"
     assert {
         "fixture",
         "streaming",

@@ -46,7 +46,7 @@ def test_fields_context_and_source(roots: tuple[Path, Path]) -> None:
         "<strong>Bold</strong> q",
         "a <em>b</em>",
         "A › B",
-        "sub/n.md:3",
+        "sub/n.md",
     )
     assert outcome.cards[0].plain_text == "Bold q a b"
 

@@ -181,7 +181,7 @@ class FieldRenderer:
         self._renderer.card_media = media = _CardMedia(note_dir)
         md = self.markdown
         context = html.escape(CONTEXT_SEPARATOR.join(card.context))
-        source = html.escape(str(card.source))
+        source = html.escape(card.source.path)  # no line: a card above moving it is no change
         content = card.content
         match content:
             case QA():
