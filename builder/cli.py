@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from builder import __version__
-from builder.diagnostics import Severity, UsageError
+from builder.diagnostics import BuildError, Severity, UsageError
+from builder.discover import LOCK_FILE_NAME
 from builder.pipeline import BuildConfig, BuildResult, build
+from builder.release import DeckRelease
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCE, DEFAULT_MEDIA, DEFAULT_OUT = Path("source_notes"), Path("media"), Path("dist")
@@ -64,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the built-in AWS ML Specialty one)",
     )
     build_parser.add_argument(
+        "--lock",
+        type=Path,
+        metavar="FILE",
+        help="lock file keeping card identities, times and versions "
+        "(default: deck.lock in the first source folder; commit it)",
+    )
+    build_parser.add_argument(
         "--strict",
         action="store_true",
         help="treat warnings as errors (exit 1, no package written)",
@@ -91,7 +100,8 @@ def config_from(args: argparse.Namespace) -> BuildConfig:
         raise UsageError(f"output '{args.out}' exists and is not a folder")
     if args.taxonomy is not None and not args.taxonomy.is_file():
         raise UsageError(f"taxonomy file '{args.taxonomy}' does not exist")
-    return BuildConfig(sources, media, args.out, args.strict, args.deck, args.taxonomy)
+    lock = args.lock if args.lock is not None else sources[0] / LOCK_FILE_NAME
+    return BuildConfig(sources, media, args.out, args.strict, args.deck, args.taxonomy, lock)
 
 
 def print_result(result: BuildResult, *, quiet: bool) -> None:
@@ -111,15 +121,37 @@ def print_result(result: BuildResult, *, quiet: bool) -> None:
         )
         return
     if not quiet:
+        release_of = {r.deck: r for r in result.releases}
         for package in result.packages:
-            kinds = Counter(n.card.kind.value for n in package.notes)
+            kinds = Counter(n.kind.value for n in package.notes)
             detail = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
             state = "wrote" if package.written else "unchanged"
             print(f"{state} {package.path} ({len(package.notes)} notes: {detail})")
+            release = release_of[package.deck]
+            if package.written:
+                print(f"  {release_summary(release)}")
         print(
             f"{len(result.notes)} notes in {len(result.packages)} package(s); {summary}; "
             f"report: {result.report_path}"
         )
+
+
+def release_summary(release: DeckRelease) -> str:
+    """`version 1.2.0 (from 1.1.0): 2 added, 1 changed, 1 retired`."""
+    if release.previous is None:
+        return f"version {release.version} (first release)"
+    counts = [
+        f"{len(guids)} {what}"
+        for what, guids in (
+            ("added", release.added),
+            ("changed", release.changed),
+            ("moved", release.moved),
+            ("retired", release.retired),
+        )
+        if guids
+    ]
+    changes = ", ".join(counts) or "note types changed"
+    return f"version {release.version} (from {release.previous}): {changes}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as error:
         print(
             f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),

@@ -8,13 +8,16 @@ from pathlib import Path
 
 from builder.diagnostics import Diagnostic, Severity, fails_build
 from builder.discover import SourceFile, discover
+from builder.lock import Lock
 from builder.model import Card, Note
 from builder.readers import ReadContext, choose_reader
+from builder.release import DeckRelease, build_time, plan_releases
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import assign_identities
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
-from builder.writers.apkg import PackageInfo, write_packages
+from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
+from builder.writers.changelog import write_changelog
 from builder.writers.report import build_report, write_report
 
 
@@ -34,6 +37,11 @@ class BuildConfig:
     """Deck for files that do not name one."""
     taxonomy: Path | None = None
     """Taxonomy file; the built-in AWS ML Specialty one when None."""
+    lock: Path | None = None
+    """Lock file (GUIDs, modification times, versions) read and updated by the build; None
+    builds without one: every deck is a first release and nothing is remembered."""
+    build_time: int | None = None
+    """Time stamped on changed notes; None: SOURCE_DATE_EPOCH, the last commit, or now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,8 @@ class BuildResult:
     """Every note, in package order."""
     packages: tuple[PackageInfo, ...]
     """Packages written or kept; empty when the build failed."""
+    releases: tuple[DeckRelease, ...]
+    """Each deck's version, notes as packaged (retired ones included) and changes."""
     diagnostics: tuple[Diagnostic, ...]
     """Every problem found, sorted by file and line."""
     failed: bool
@@ -116,13 +126,33 @@ def build(config: BuildConfig) -> BuildResult:
     near = merge_near_duplicates(
         deduped.cards, lambda text: {s.id for s in tagger.services_in(text)}
     )
-    identified = assign_identities(near.cards)
+    lock = Lock.load(config.lock) if config.lock is not None else Lock()
+    identified = assign_identities(near.cards, lock)
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
+    now = config.build_time if config.build_time is not None else build_time(config.sources[0])
+    releases, new_lock = plan_releases(identified.notes, lock, now)
 
     failed = fails_build(diagnostics, strict=config.strict)
-    packages = [] if failed else write_packages(identified.notes, config.out)
-    report = build_report(identified.notes, packages, diagnostics, failed=failed)
+    packages: list[PackageInfo] = []
+    if not failed:
+        media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
+        try:
+            packages = write_releases(releases, media, config.out)
+        except ReleaseExistsError as error:
+            diagnostics.append(Diagnostic("", 0, Severity.ERROR, "release-exists", str(error)))
+            failed = True
+    if not failed:
+        for release in releases:
+            write_changelog(release, new_lock, config.out)
+        if config.lock is not None:
+            new_lock.save(config.lock)
+    report = build_report(identified.notes, releases, packages, diagnostics, failed=failed)
     report_path = write_report(report, config.out)
     return BuildResult(
-        identified.notes, tuple(packages), tuple(sorted(diagnostics)), failed, report_path
+        identified.notes,
+        tuple(packages),
+        tuple(releases),
+        tuple(sorted(diagnostics)),
+        failed,
+        report_path,
     )

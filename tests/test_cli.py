@@ -66,7 +66,16 @@ def test_strict_turns_warnings_into_exit_1(tmp_path: Path) -> None:
 def test_console_script_is_installed(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "anki-deck-builder"
     done = subprocess.run(
-        [str(script), "build", "--source", str(VAULT), "--out", str(tmp_path)],
+        [
+            str(script),
+            "build",
+            "--source",
+            str(VAULT),
+            "--out",
+            str(tmp_path),
+            "--lock",
+            str(tmp_path / "deck.lock"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -130,3 +139,15 @@ def test_a_broken_taxonomy_is_a_one_line_error_naming_the_key(tmp_path: Path) ->
         2,
         "error: taxonomy file 'missing.json' does not exist\n",
     )
+
+
+def test_the_build_never_writes_into_the_notes_except_the_lock_file(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    shutil.copytree(VAULT, notes)
+    before = {p: p.read_bytes() for p in notes.rglob("*") if p.is_file()}
+    done = run("build", "--source", str(notes), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    after = {p: p.read_bytes() for p in notes.rglob("*") if p.is_file()}
+    assert set(after) - set(before) == {notes / "deck.lock"}
+    assert {p: after[p] for p in before} == before
+    assert "version 1.0.0 (first release)" in done.stdout

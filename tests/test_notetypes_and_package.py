@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from builder.lock import Lock
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
+from builder.release import DeckRelease, plan_releases
 from builder.transforms.identity import assign_identities
-from builder.writers.apkg import slugify, stable_id, write_package
+from builder.writers.apkg import ReleaseExistsError, slugify, stable_id, write_release
 from builder.writers.notetypes import note_types
 
 # Changing any of these forces a full sync on every user's phone: never edit this table.
@@ -37,32 +41,31 @@ def test_templates_need_no_script_and_no_network() -> None:
     assert ".nightMode" in css and ".mc-back li.choice.right" in css
 
 
-def note(front: str) -> list:  # type: ignore[type-arg]
-    card = Card(QA(front, "answer"), "My Deck::Sub", SourceRef("a.md", 1))
-    return list(
-        assign_identities(
-            [
-                TaggedCard(
-                    RenderedCard(card, (front, "answer", "", "a.md:1"), front),
-                    "modeling",
-                    (),
-                    (card.source,),
-                )
-            ]
-        ).notes
+def release(front: str, back: str = "answer", lock: Lock | None = None) -> tuple[DeckRelease, Lock]:
+    card = Card(QA(front, back), "My Deck::Sub", SourceRef("a.md", 1))
+    tagged = TaggedCard(
+        RenderedCard(card, (front, back, "", "a.md:1"), front), "modeling", (), (card.source,)
     )
+    lock = lock or Lock()
+    notes = assign_identities([tagged], lock).notes
+    (deck,), new_lock = plan_releases(notes, lock, 1_700_000_000)
+    return deck, new_lock
 
 
-def test_same_content_is_kept_and_new_content_gets_a_new_file(tmp_path: Path) -> None:
-    first = write_package("My Deck", note("Q1"), tmp_path)
-    assert first.written and first.path.name.startswith("my-deck-0.1.0+")
-    before = first.path.read_bytes()
-    again = write_package("My Deck", note("Q1"), tmp_path)
-    assert (again.path, again.written) == (first.path, False)
-    assert first.path.read_bytes() == before
-    changed = write_package("My Deck", note("Q1 edited"), tmp_path)
-    assert changed.written and changed.path != first.path
-    assert first.path.read_bytes() == before
+def test_same_content_is_kept_and_a_release_is_never_overwritten(tmp_path: Path) -> None:
+    first, lock = release("Q1")
+    written = write_release(first, {}, tmp_path)
+    assert written.written and written.path.name == "my-deck-1.0.0.apkg"
+    before = written.path.read_bytes()
+    again = write_release(release("Q1")[0], {}, tmp_path)
+    assert (again.path, again.written) == (written.path, False)
+    # The same version with other content (the lock was reverted): refused, file untouched.
+    with pytest.raises(ReleaseExistsError, match="never overwritten"):
+        write_release(release("Q1", "edited answer")[0], {}, tmp_path)
+    assert written.path.read_bytes() == before
+    edited, _ = release("Q1", "edited answer", lock)
+    assert edited.version == "1.0.1" and edited.changed
+    assert write_release(edited, {}, tmp_path).path.name == "my-deck-1.0.1.apkg"
     assert not list(tmp_path.glob(".*partial"))
 
 

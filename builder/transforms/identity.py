@@ -1,8 +1,10 @@
 """Identity stage: a GUID per note that stays the same from build to build.
 
-An explicit marker in the source wins. Otherwise the GUID hashes what identifies a card to a
-learner, its kind, heading path and question, but not its answer, so fixing an answer keeps
-the card's review history.
+In order: an explicit marker in the source (`^block-id`, `<!--ID: …-->`, the flashcards
+frontmatter map); else the GUID the lock file recorded for the same card, found the way git
+finds renames: exactly first (same kind, question and answer: a card moved to another
+section or file, or a renamed file), then by similarity (an edited answer, a reworded
+question); else a new GUID from the card's kind, heading path and question.
 """
 
 from __future__ import annotations
@@ -11,14 +13,55 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import genanki
+from datasketch import MinHash, MinHashLSH
 
 from builder.diagnostics import Diagnostic, Severity
+from builder.lock import Lock, LockedCard
 from builder.model import QA, Cloze, MultipleChoice, Note, TaggedCard
 from builder.transforms.dedupe import normalize_text
 
+FINGERPRINT_CHARS = 2000
+"""Fingerprint texts are cut here: enough to tell cards apart, and the lock stays small."""
+MINHASH_PERMUTATIONS = 64
+CANDIDATE_THRESHOLD = 0.3
+"""MinHash LSH finds lock entries at least this similar; each is then scored."""
+CONTEXT_SEPARATOR = " › "
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What identifies a card to a learner, normalized for comparison."""
+
+    kind: str
+    front: str
+    back: str
+    context: str
+    path: str
+
+
+def fingerprint(card: TaggedCard) -> Fingerprint:
+    """The card's question and answer as normalized text, and where it sits."""
+    source_card = card.card
+    content = source_card.content
+    match content:
+        case QA():
+            front, back = content.front, content.back
+        case Cloze():
+            front, back = content.text, content.extra
+        case MultipleChoice():
+            front = content.question
+            back = " | ".join(c.text for c in content.choices if c.correct)
+    return Fingerprint(
+        source_card.kind.value,
+        normalize_text(front)[:FINGERPRINT_CHARS],
+        normalize_text(back)[:FINGERPRINT_CHARS],
+        CONTEXT_SEPARATOR.join(source_card.context),
+        source_card.source.path,
+    )
+
 
 def identity_key(card: TaggedCard) -> tuple[str, ...]:
-    """The values a card's GUID is computed from."""
+    """The values a new card's GUID is computed from."""
     source_card = card.card
     if source_card.marker:
         return ("marker", source_card.marker)
@@ -38,20 +81,120 @@ def identity_key(card: TaggedCard) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class IdentityOutcome:
-    """Notes with GUIDs, and the cards whose identity is ambiguous."""
+    """Notes with GUIDs, how each was found, and the cards whose identity is ambiguous."""
 
     notes: tuple[Note, ...]
     diagnostics: tuple[Diagnostic, ...]
+    matched: tuple[str, ...] = ()
+    """Per note: `marker`, `lock`, `lock-similar` or `new`."""
 
 
-def assign_identities(cards: Sequence[TaggedCard]) -> IdentityOutcome:
-    """Every card's GUID; a second card with the same key gets a numbered one, and a warning."""
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+def _jaccard(a: str, b: str) -> float:
+    words_a, words_b = _words(a), _words(b)
+    if not words_a and not words_b:
+        return 1.0
+    return len(words_a & words_b) / len(words_a | words_b)
+
+
+def match_score(card: Fingerprint, entry: LockedCard) -> float | None:
+    """How surely a locked card is this card (0–1), or None when it cannot be.
+
+    The question counts most: a card whose question is unchanged is the same card with an
+    edited answer; a reworded question must keep most words and most of its answer.
+    """
+    if card.kind != entry.kind:
+        return None
+    front = 1.0 if card.front == entry.front else _jaccard(card.front, entry.front)
+    back = 1.0 if card.back == entry.back else _jaccard(card.back, entry.back)
+    answer_words = len(_words(card.back))
+    if not (
+        front == 1.0
+        or (front >= 0.6 and back >= 0.5)
+        or (back == 1.0 and answer_words >= 3 and front >= 0.4)
+    ):
+        return None
+    entry_path = entry.source.rsplit(":", 1)[0]
+    place = 1.0 if card.context == entry.context else 0.5 if card.path == entry_path else 0.0
+    return 0.6 * front + 0.3 * back + 0.1 * place
+
+
+def _distance(card: Fingerprint, entry: LockedCard) -> tuple[bool, bool]:
+    """How far a locked card sits from this one: other heading, other file."""
+    return card.context != entry.context, card.path != entry.source.rsplit(":", 1)[0]
+
+
+def _signature(front: str, back: str) -> MinHash:
+    signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1)
+    for word in sorted(_words(front) | _words(back)):
+        signature.update(word.encode())
+    return signature
+
+
+def match_lock(
+    prints: Sequence[Fingerprint | None], lock: Lock, taken: set[str]
+) -> dict[int, tuple[str, str]]:
+    """Card index → (GUID, how) for cards the lock knows; `None` prints are skipped.
+
+    Exact matches first (a moved card or renamed file), then the best-scoring pairs by
+    similarity, each lock entry used once. Candidates come from indexes and MinHash LSH,
+    never from comparing every pair.
+    """
+    free = {guid: entry for guid, entry in lock.cards.items() if guid not in taken}
+    found: dict[int, tuple[str, str]] = {}
+    exact: dict[tuple[str, str, str], list[LockedCard]] = {}
+    for entry in sorted(free.values(), key=lambda e: e.guid):
+        exact.setdefault((entry.kind, entry.front, entry.back), []).append(entry)
+    for index, card in enumerate(prints):
+        if card is None:
+            continue
+        entries = [e for e in exact.get((card.kind, card.front, card.back), []) if e.guid in free]
+        if entries:
+            # Several equal cards: the one in the same place, then the same file.
+            _, best = min(((_distance(card, e), e.guid), e) for e in entries)
+            found[index] = (best.guid, "lock")
+            del free[best.guid]
+    if not free:
+        return found
+    by_front: dict[tuple[str, str], list[str]] = {}
+    lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=MINHASH_PERMUTATIONS)
+    for guid, entry in sorted(free.items()):
+        by_front.setdefault((entry.kind, entry.front), []).append(guid)
+        lsh.insert(guid, _signature(entry.front, entry.back))
+    pairs: list[tuple[float, int, str]] = []
+    for index, card in enumerate(prints):
+        if card is None or index in found:
+            continue
+        candidates = set(by_front.get((card.kind, card.front), []))
+        candidates.update(lsh.query(_signature(card.front, card.back)))
+        for guid in sorted(candidates):
+            score = match_score(card, free[guid])
+            if score is not None:
+                pairs.append((score, index, guid))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    for _, index, guid in pairs:
+        if index in found or guid not in free:
+            continue
+        found[index] = (guid, "lock-similar")
+        del free[guid]
+    return found
+
+
+def assign_identities(cards: Sequence[TaggedCard], lock: Lock | None = None) -> IdentityOutcome:
+    """Every card's GUID: marker, else lock file, else new (numbered, with a warning, when
+    two cards would get the same one)."""
+    lock = lock or Lock()
+    guids: list[str | None] = [None] * len(cards)
+    how: list[str] = ["new"] * len(cards)
+    diagnostics: list[Diagnostic] = []
+    by_marker = {e.marker: e.guid for e in lock.cards.values() if e.marker}
     seen: dict[tuple[str, ...], int] = {}
     first_source: dict[tuple[str, ...], str] = {}
-    notes: list[Note] = []
-    diagnostics: list[Diagnostic] = []
-    for card in cards:
-        key = identity_key(card)
+    keys = [identity_key(card) for card in cards]
+    for index, (card, key) in enumerate(zip(cards, keys, strict=True)):
         count = seen.get(key, 0)
         seen[key] = count + 1
         source = card.card.source
@@ -69,6 +212,23 @@ def assign_identities(cards: Sequence[TaggedCard]) -> IdentityOutcome:
             )
         else:
             first_source[key] = str(source)
-        values = key if not count else (*key, str(count))
-        notes.append(Note(card, genanki.guid_for(*values)))
-    return IdentityOutcome(tuple(notes), tuple(diagnostics))
+        marker = card.card.marker
+        if marker and not count:
+            guids[index] = by_marker.get(marker) or genanki.guid_for(*key)
+            how[index] = "marker"
+    taken = {g for g in guids if g}
+    prints = [None if guids[i] else fingerprint(card) for i, card in enumerate(cards)]
+    for index, (guid, found_how) in match_lock(prints, lock, taken).items():
+        guids[index], how[index] = guid, found_how
+    used = {g for g in guids if g} | set(lock.cards)
+    for index, key in enumerate(keys):
+        if guids[index]:
+            continue
+        guid, n = genanki.guid_for(*key), 0
+        while guid in used:
+            n += 1
+            guid = genanki.guid_for(*key, str(n))
+        guids[index] = guid
+        used.add(guid)
+    notes = tuple(Note(card, guid or "") for card, guid in zip(cards, guids, strict=True))
+    return IdentityOutcome(notes, tuple(diagnostics), tuple(how))

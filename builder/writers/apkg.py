@@ -1,4 +1,10 @@
-"""Package writer: one `.apkg` per top-level deck, atomic, never over a different release."""
+"""Package writer: one `.apkg` per top-level deck and version, byte-reproducible and atomic.
+
+The same notes, lock file and build time give the same bytes: note and card ids come from
+GUIDs, every note carries its own modification time, media are stored in name order, and
+the ZIP entries have fixed times and attributes. A released version is never overwritten
+with different content.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +12,45 @@ import hashlib
 import json
 import os
 import re
-import shutil
+import sqlite3
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import genanki
 
-from builder.model import Note
+from builder.release import DeckRelease, PackagedNote
 from builder.writers.notetypes import note_type_for
 
-BASE_VERSION = "0.1.0"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+"""The earliest time a ZIP entry can carry."""
+
+
+class ReleaseExistsError(Exception):
+    """A package of this version already exists with other content."""
 
 
 @dataclass(frozen=True, slots=True)
 class PackageInfo:
-    """One package the build wrote (or found already written with the same content)."""
+    """One package the build wrote (or found already written with the same bytes)."""
 
     deck: str
     """Top-level deck name."""
     slug: str
     """Deck name as a file name."""
     version: str
-    """Version written into the file name."""
+    """The deck's version, as in the file name."""
     path: Path
     """The `.apkg` file."""
-    notes: tuple[Note, ...]
-    """Notes in the package."""
+    notes: tuple[PackagedNote, ...]
+    """Notes in the package, retired ones included."""
     written: bool
-    """False when an identical package already existed and was kept as it was."""
+    """False when the identical package already existed and was kept as it was."""
 
 
 def slugify(name: str) -> str:
@@ -51,76 +65,119 @@ def stable_id(*parts: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-def top_deck(deck: str) -> str:
-    """The package a deck goes into: its top-level parent."""
-    return deck.split("::")[0].strip()
+def object_id(*parts: str) -> int:
+    """A note or card id derived from its GUID: in the range of Anki's millisecond ids, so it
+    sorts like one, and the same in every build. Anki gives an imported note a new id when
+    this one is taken in the collection."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return 1_000_000_000_000 + int.from_bytes(digest[:8], "big") % 900_000_000_000
 
 
-def content_digest(notes: Sequence[Note]) -> str:
-    """A digest of everything a package holds, so a different content never gets the same name."""
-    hasher = hashlib.sha256()
-    for note in notes:
-        note_type = note_type_for(note.card.kind)
-        record = [
-            note.guid,
-            str(note_type.model_id),
-            note.card.deck,
-            *note.tagged.rendered.fields,
-            *note.tagged.tags,
-        ]
-        for media in note.tagged.rendered.media:
-            record.append(media.stored_name)
-        hasher.update(json.dumps(record, ensure_ascii=False).encode())
-    return hasher.hexdigest()
+class _PinnedNote(genanki.Note):  # type: ignore[misc]
+    """A genanki note written with its own modification time and GUID-derived ids."""
+
+    def __init__(self, note: PackagedNote) -> None:
+        super().__init__(
+            model=note_type_for(note.kind).model,
+            fields=list(note.fields),
+            guid=note.guid,
+            tags=list(note.tags),
+        )
+        self.mod = note.mod
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        note_id = object_id("note", self.guid)
+        cards = self.cards
+        ids = (object_id("card", self.guid, str(card.ord)) for card in cards)
+        super().write_to_db(cursor, self.mod, deck_id, _ids(note_id, ids))
 
 
-def _genanki_note(note: Note) -> genanki.Note:
-    note_type = note_type_for(note.card.kind)
-    return genanki.Note(
-        model=note_type.model,
-        fields=list(note.tagged.rendered.fields),
-        guid=note.guid,
-        tags=list(note.tagged.tags),
-    )
+def _ids(first: int, rest: Iterator[int]) -> Iterator[int]:
+    yield first
+    yield from rest
 
 
-def write_package(deck_name: str, notes: Sequence[Note], out_dir: Path) -> PackageInfo:
-    """Write the package for one top-level deck; keep an existing identical release untouched."""
-    ordered = tuple(sorted(notes, key=lambda n: (n.card.deck, n.card.source, n.guid)))
-    digest = content_digest(ordered)
-    slug = slugify(deck_name)
-    version = f"{BASE_VERSION}+{digest[:10]}"
-    path = out_dir / f"{slug}-{version}.apkg"
-    if path.exists():
-        return PackageInfo(deck_name, slug, version, path, ordered, written=False)
+def package_path(out_dir: Path, release: DeckRelease) -> Path:
+    return out_dir / f"{slugify(release.deck)}-{release.version}.apkg"
 
+
+def _collection(release: DeckRelease, path: Path) -> None:
     decks: dict[str, genanki.Deck] = {}
-    for note in ordered:
-        name = note.card.deck
-        if name not in decks:
-            decks[name] = genanki.Deck(stable_id("deck", name), name)
-        decks[name].add_note(_genanki_note(note))
-    media = sorted(
-        {m.stored_name: m.path for n in ordered for m in n.tagged.rendered.media}.items()
-    )
+    for note in release.notes:
+        if note.deck not in decks:
+            decks[note.deck] = genanki.Deck(stable_id("deck", note.deck), note.deck)
+        decks[note.deck].add_note(_PinnedNote(note))
+    package = genanki.Package([decks[name] for name in sorted(decks)])
+    connection = sqlite3.connect(path)
+    try:
+        cursor = connection.cursor()
+        # Note types carry the time they last changed, so Anki takes a new template or CSS.
+        package.write_to_db(cursor, release.note_types_mod, iter(()))
+        connection.commit()
+    finally:
+        connection.close()
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+
+def _zip_time(epoch: int) -> tuple[int, int, int, int, int, int]:
+    moment = datetime.fromtimestamp(max(epoch, 315532800), tz=UTC)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes, when: tuple[int, ...]) -> None:
+    info = zipfile.ZipInfo(name, date_time=when)  # type: ignore[arg-type]
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+
+
+def package_bytes(release: DeckRelease, media: Mapping[str, Path]) -> bytes:
+    """The package file's bytes; `media` maps stored names to files (missing ones skipped)."""
+    names = sorted({name for note in release.notes for name in note.media if name in media})
+    when = _zip_time(max([release.note_types_mod, *(n.mod for n in release.notes)]))
     with tempfile.TemporaryDirectory(prefix="deckbuild-") as scratch:
-        media_paths = []
-        for stored_name, source_path in media:
-            target = Path(scratch) / stored_name
-            shutil.copyfile(source_path, target)
-            media_paths.append(str(target))
-        package = genanki.Package([decks[name] for name in sorted(decks)], media_files=media_paths)
-        partial = out_dir / f".{path.name}.partial"
-        package.write_to_file(str(partial))
-        os.replace(partial, path)
-    return PackageInfo(deck_name, slug, version, path, ordered, written=True)
+        db_path = Path(scratch) / "collection.anki2"
+        _collection(release, db_path)
+        zip_path = Path(scratch) / "package.zip"
+        with zipfile.ZipFile(zip_path, "w") as archive:
+            _zip_entry(archive, "collection.anki2", db_path.read_bytes(), when)
+            index = json.dumps({str(n): name for n, name in enumerate(names)})
+            _zip_entry(archive, "media", index.encode(), when)
+            for n, name in enumerate(names):
+                _zip_entry(archive, str(n), media[name].read_bytes(), when)
+        return zip_path.read_bytes()
 
 
-def write_packages(notes: Sequence[Note], out_dir: Path) -> list[PackageInfo]:
-    """One package per top-level deck, in deck-name order."""
-    by_deck: dict[str, list[Note]] = {}
-    for note in notes:
-        by_deck.setdefault(top_deck(note.card.deck), []).append(note)
-    return [write_package(deck, by_deck[deck], out_dir) for deck in sorted(by_deck)]
+def write_release(release: DeckRelease, media: Mapping[str, Path], out_dir: Path) -> PackageInfo:
+    """Write one deck's package; an identical existing file is kept, a different one is an
+    error (a released version never changes)."""
+    path = package_path(out_dir, release)
+    data = package_bytes(release, media)
+    slug = slugify(release.deck)
+    if path.exists():
+        if path.read_bytes() == data:
+            return PackageInfo(release.deck, slug, release.version, path, release.notes, False)
+        raise ReleaseExistsError(
+            f"{path} exists with other content; a released version is never overwritten. "
+            "Was deck.lock reverted or left uncommitted? Move the file away to build it again"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, data)
+    return PackageInfo(release.deck, slug, release.version, path, release.notes, True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
+    partial = path.with_name(f".{path.name}.partial")
+    with open(partial, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, path)
+
+
+def write_releases(
+    releases: Sequence[DeckRelease], media: Mapping[str, Path], out_dir: Path
+) -> list[PackageInfo]:
+    """Every deck's package, in deck order."""
+    return [write_release(release, media, out_dir) for release in releases]

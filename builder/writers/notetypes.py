@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -78,3 +80,26 @@ def note_types() -> dict[str, NoteType]:
 def note_type_for(kind: CardKind) -> NoteType:
     """The note type a card of this kind is packaged as."""
     return note_types()[NOTE_TYPE_OF_KIND[kind]]
+
+
+def note_types_digest(kinds: Iterable[CardKind]) -> str:
+    """Hash of the note types of these kinds as packaged (ids, names, fields, templates, CSS);
+    it changes exactly when a package's note types do."""
+    hasher = hashlib.sha256()
+    for key in sorted({NOTE_TYPE_OF_KIND[kind] for kind in kinds}):
+        model = note_types()[key].model
+        hasher.update(
+            json.dumps(
+                [
+                    model.model_id,
+                    model.name,
+                    [f["name"] for f in model.fields],
+                    # Only what we define: genanki adds keys to the templates as it writes.
+                    [[t["name"], t["qfmt"], t["afmt"]] for t in model.templates],
+                    model.css,
+                    model.model_type,
+                ],
+                sort_keys=True,
+            ).encode()
+        )
+    return hasher.hexdigest()[:32]

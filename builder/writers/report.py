@@ -12,8 +12,9 @@ from typing import Any
 from builder import __version__
 from builder.diagnostics import Diagnostic
 from builder.model import Note
+from builder.release import DeckRelease, top_deck
 from builder.transforms.tag import UNCLASSIFIED
-from builder.writers.apkg import PackageInfo, top_deck
+from builder.writers.apkg import PackageInfo
 
 REPORT_NAME = "build-report.json"
 
@@ -22,12 +23,25 @@ def _counts(values: Sequence[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def deck_summary(deck: str, notes: Sequence[Note], package: PackageInfo | None) -> dict[str, Any]:
-    """Counts of one top-level deck's notes by kind, domain and source file."""
+def deck_summary(
+    deck: str, notes: Sequence[Note], release: DeckRelease | None, package: PackageInfo | None
+) -> dict[str, Any]:
+    """One top-level deck: its version and changes, and its notes by kind, domain, service
+    and source file."""
     return {
         "deck": deck,
         "package": package.path.name if package else None,
-        "version": package.version if package else None,
+        "version": release.version if release else None,
+        "previous_version": release.previous if release else None,
+        "changes": {
+            "added": len(release.added),
+            "changed": len(release.changed),
+            "moved": len(release.moved),
+            "retired": len(release.retired),
+        }
+        if release
+        else None,
+        "retired_in_package": sum(n.retired for n in release.notes) if release else 0,
         "notes": len(notes),
         "by_kind": _counts([n.card.kind.value for n in notes]),
         "by_domain": _counts([n.tagged.domain for n in notes]),
@@ -60,6 +74,7 @@ def merge_entry(note: Note) -> dict[str, Any]:
 
 def build_report(
     notes: Sequence[Note],
+    releases: Sequence[DeckRelease],
     packages: Sequence[PackageInfo],
     diagnostics: Sequence[Diagnostic],
     *,
@@ -70,13 +85,17 @@ def build_report(
     for note in notes:
         by_deck.setdefault(top_deck(note.card.deck), []).append(note)
     package_of = {p.deck: p for p in packages}
+    release_of = {r.deck: r for r in releases}
+    for release in releases:
+        by_deck.setdefault(release.deck, [])
     severities = Counter(str(d.severity) for d in diagnostics)
     return {
         "builder_version": __version__,
         "ok": not failed,
         "notes": len(notes),
         "decks": [
-            deck_summary(deck, by_deck[deck], package_of.get(deck)) for deck in sorted(by_deck)
+            deck_summary(deck, by_deck[deck], release_of.get(deck), package_of.get(deck))
+            for deck in sorted(by_deck)
         ],
         "diagnostic_counts": dict(sorted(severities.items())),
         "diagnostics": [d.to_json() for d in sorted(diagnostics)],

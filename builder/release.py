@@ -1,0 +1,295 @@
+"""Release stage: each deck's next version, every note's modification time, retired cards,
+and the new lock file.
+
+Anki matches an imported note to an existing one by GUID and updates it only when the
+incoming modification time is newer. So a note keeps the time its content last changed
+(from the lock file); a changed note gets a time newer than any it was shipped with; and a
+card removed from the notes is shipped once more, tagged `retired`, since a package cannot
+delete a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from builder.lock import Lock, LockedCard, LockedDeck
+from builder.model import CardKind, Note
+from builder.transforms.identity import fingerprint
+from builder.writers.notetypes import note_type_for, note_types_digest
+
+RETIRED_TAG = "retired"
+FIRST_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True, slots=True)
+class PackagedNote:
+    """A note exactly as it goes into a package."""
+
+    guid: str
+    kind: CardKind
+    deck: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    mod: int
+    """Modification time: when the content last changed."""
+    media: tuple[str, ...]
+    """Stored names of the media files the fields show."""
+    source: str
+    """`path:line` it came from (its last known place, for a retired card)."""
+    front: str
+    """Its question as plain text, for changelogs."""
+
+    @property
+    def retired(self) -> bool:
+        return RETIRED_TAG in self.tags
+
+
+@dataclass(frozen=True, slots=True)
+class DeckRelease:
+    """One top-level deck's package: version, notes, and what changed since the last one."""
+
+    deck: str
+    version: str
+    previous: str | None
+    """The version this one follows; None for the first release."""
+    notes: tuple[PackagedNote, ...]
+    """Every note of the package (retired ones included), in package order."""
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    retired: tuple[str, ...]
+    """GUIDs retired in this version."""
+    moved: tuple[str, ...]
+    """GUIDs whose deck changed (existing collections keep the old deck)."""
+    note_types_mod: int
+    """Modification time of the note types, newer whenever they changed."""
+
+    @property
+    def by_guid(self) -> dict[str, PackagedNote]:
+        return {note.guid: note for note in self.notes}
+
+
+def build_time(source: Path | None = None, environ: dict[str, str] | None = None) -> int:
+    """The time a changed note is stamped with: `SOURCE_DATE_EPOCH` when set, else the time
+    of the last commit of the notes' repository, else now."""
+    environ = dict(os.environ) if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return int(epoch)
+    if source is not None:
+        try:
+            done = subprocess.run(
+                ["git", "log", "-1", "--format=%ct"],
+                cwd=source,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+            if done.returncode == 0 and done.stdout.strip().isdigit():
+                return int(done.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return int(time.time())
+
+
+def note_digest(kind: CardKind, deck: str, fields: Sequence[str], tags: Sequence[str]) -> str:
+    """Hash of everything Anki stores for a note; equal digests need no update."""
+    record = [kind.value, str(note_type_for(kind).model_id), deck, *fields, "\x1e", *tags]
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def top_deck(deck: str) -> str:
+    """The package a deck goes into: its top-level parent."""
+    return deck.split("::")[0].strip()
+
+
+def bump(version: str, part: str) -> str:
+    major, minor, patch = (int(x) for x in version.split("."))
+    if part == "major":
+        return f"{major + 1}.0.0"
+    if part == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _plain_front(note: Note) -> str:
+    return " ".join(note.tagged.rendered.plain_text.split())[:200]
+
+
+def _packaged(note: Note, mod: int) -> PackagedNote:
+    rendered = note.tagged.rendered
+    return PackagedNote(
+        note.guid,
+        note.card.kind,
+        note.card.deck,
+        rendered.fields,
+        note.tagged.tags,
+        mod,
+        tuple(sorted({m.stored_name for m in rendered.media})),
+        str(note.card.source),
+        _plain_front(note),
+    )
+
+
+def _from_lock(entry: LockedCard) -> PackagedNote:
+    return PackagedNote(
+        entry.guid,
+        CardKind(entry.kind),
+        entry.deck,
+        entry.fields,
+        entry.tags,
+        entry.mod,
+        entry.media,
+        entry.source,
+        entry.front[:200],
+    )
+
+
+def _locked(note: PackagedNote, source_note: Note | None, retired: str | None) -> LockedCard:
+    if source_note is not None:
+        print_ = fingerprint(source_note.tagged)
+        front, back, context = print_.front, print_.back, print_.context
+        marker = source_note.card.marker
+    else:
+        front, back, context, marker = note.front, "", "", None
+    return LockedCard(
+        guid=note.guid,
+        kind=note.kind.value,
+        deck=note.deck,
+        source=note.source,
+        context=context,
+        front=front,
+        back=back,
+        digest=note_digest(note.kind, note.deck, note.fields, note.tags),
+        mod=note.mod,
+        fields=note.fields,
+        tags=note.tags,
+        media=note.media,
+        marker=marker,
+        retired=retired,
+    )
+
+
+def plan_releases(notes: Sequence[Note], lock: Lock, now: int) -> tuple[list[DeckRelease], Lock]:
+    """Every deck's release and the lock file that records it."""
+    current: dict[str, list[tuple[Note, PackagedNote]]] = {}
+    for note in notes:
+        old = lock.cards.get(note.guid)
+        digest = note_digest(
+            note.card.kind, note.card.deck, note.tagged.rendered.fields, note.tagged.tags
+        )
+        if old is not None and old.retired is None and old.digest == digest:
+            mod = old.mod
+        else:
+            mod = max(now, old.mod + 1) if old is not None else now
+        current.setdefault(top_deck(note.card.deck), []).append((note, _packaged(note, mod)))
+    gone: dict[str, list[LockedCard]] = {}
+    present = {note.guid for note in notes}
+    for entry in lock.cards.values():
+        if entry.guid not in present:
+            gone.setdefault(top_deck(entry.deck), []).append(entry)
+
+    releases: list[DeckRelease] = []
+    cards: dict[str, LockedCard] = {}
+    decks: dict[str, LockedDeck] = {}
+    for deck in sorted(set(current) | set(gone)):
+        pairs = current.get(deck, [])
+        kinds = {p.kind for _, p in pairs} | {CardKind(e.kind) for e in gone.get(deck, [])}
+        types_digest = note_types_digest(kinds)
+        previous = lock.decks.get(deck)
+        added, changed, moved = [], [], []
+        for note, packaged in pairs:
+            old = lock.cards.get(note.guid)
+            if old is None or old.retired is not None:
+                added.append(packaged.guid)
+            elif old.digest != note_digest(
+                packaged.kind, packaged.deck, packaged.fields, packaged.tags
+            ):
+                changed.append(packaged.guid)
+                if old.deck != packaged.deck:
+                    moved.append(packaged.guid)
+        newly_retired = [e for e in gone.get(deck, []) if e.retired is None]
+        if previous is None:
+            version, part = FIRST_VERSION, "first"
+        elif previous.note_types != types_digest:
+            version, part = bump(previous.version, "major"), "major"
+        elif added or newly_retired:
+            version, part = bump(previous.version, "minor"), "minor"
+        elif changed:
+            version, part = bump(previous.version, "patch"), "patch"
+        else:
+            version, part = previous.version, "same"
+
+        packaged_notes = [p for _, p in pairs]
+        for note, packaged in pairs:
+            cards[packaged.guid] = _locked(packaged, note, None)
+        retired_now: list[str] = []
+        for entry in sorted(gone.get(deck, []), key=lambda e: e.guid):
+            if entry.retired is None:
+                tags = tuple(sorted({*entry.tags, RETIRED_TAG}))
+                retired = replace(_from_lock(entry), tags=tags, mod=max(now, entry.mod + 1))
+                retired_now.append(entry.guid)
+                cards[entry.guid] = replace(
+                    _locked(retired, None, version),
+                    front=entry.front,
+                    back=entry.back,
+                    context=entry.context,
+                    marker=entry.marker,
+                )
+                packaged_notes.append(retired)
+            elif entry.retired == version:
+                # Still the version that retires it: ship it again, unchanged.
+                cards[entry.guid] = entry
+                packaged_notes.append(_from_lock(entry))
+            # Retired in an earlier version: shipped once, now dropped.
+
+        if part == "same" and previous is not None:
+            note_types_mod = previous.note_types_mod
+            history = previous
+        else:
+            note_types_mod = (
+                previous.note_types_mod
+                if previous is not None and previous.note_types == types_digest
+                else max(now, previous.note_types_mod + 1 if previous else now)
+            )
+            history = LockedDeck(
+                version=version,
+                note_types=types_digest,
+                note_types_mod=note_types_mod,
+                package="",
+                previous=previous.version if previous else None,
+                # A first release adds everything; its changelog just counts the cards.
+                added=tuple(sorted(added)) if previous is not None else (),
+                changed=tuple(sorted(changed)),
+                retired=tuple(sorted(retired_now)),
+                moved=tuple(sorted(moved)),
+            )
+        ordered = tuple(sorted(packaged_notes, key=lambda p: (p.deck, p.retired, p.guid)))
+        package_digest = hashlib.sha256(
+            json.dumps(
+                [[p.guid, p.mod, note_digest(p.kind, p.deck, p.fields, p.tags)] for p in ordered]
+                + [types_digest, note_types_mod]
+            ).encode()
+        ).hexdigest()[:32]
+        decks[deck] = replace(history, package=package_digest)
+        releases.append(
+            DeckRelease(
+                deck,
+                version,
+                history.previous,
+                ordered,
+                history.added,
+                history.changed,
+                history.retired,
+                history.moved,
+                note_types_mod,
+            )
+        )
+    return releases, Lock(decks, cards)

@@ -1,0 +1,139 @@
+"""Versions, modification times, the lock file and reproducible packages."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from builder.lock import Lock, LockError
+from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
+from builder.pipeline import BuildConfig, build
+from builder.release import build_time, plan_releases
+from builder.transforms.identity import assign_identities
+from tests.conftest import FIXTURES
+
+VAULT = FIXTURES / "vault"
+
+
+def tagged(front: str, back: str, path: str = "a.md", context: tuple[str, ...] = ()) -> TaggedCard:
+    card = Card(QA(front, back), "Deck", SourceRef(path, 1), context)
+    return TaggedCard(
+        RenderedCard(card, (front, back, "", str(card.source)), front),
+        "modeling",
+        (),
+        (card.source,),
+    )
+
+
+def release(cards: list[TaggedCard], lock: Lock, now: int = 100) -> tuple[str, Lock]:
+    notes = assign_identities(cards, lock).notes
+    (deck,), new_lock = plan_releases(notes, lock, now)
+    return deck.version, new_lock
+
+
+CARDS = [
+    tagged("What does Kinesis Data Firehose deliver to?", "S3, Redshift and OpenSearch"),
+    tagged("How long can Kinesis Data Streams keep records?", "Up to 365 days"),
+]
+
+
+def test_versions_follow_what_changed() -> None:
+    version, lock = release(CARDS, Lock())
+    assert version == "1.0.0"
+    assert release(CARDS, lock)[0] == "1.0.0"  # nothing changed: same version
+    edited = [CARDS[0], tagged(CARDS[1].card.content.front, "365 days at most")]  # type: ignore[union-attr]
+    assert release(edited, lock)[0] == "1.0.1"  # content only: patch
+    assert release([*CARDS, tagged("What is a shard?", "A unit of capacity")], lock)[0] == "1.1.0"
+    assert release(CARDS[:1], lock)[0] == "1.1.0"  # a card removed: minor
+    other_types = Lock(
+        {"Deck": dataclasses.replace(lock.decks["Deck"], note_types="from an older builder")},
+        lock.cards,
+    )
+    assert release(CARDS, other_types)[0] == "2.0.0"  # note types changed: major
+
+
+def test_mod_times_change_only_with_content() -> None:
+    _, lock = release(CARDS, Lock(), now=100)
+    _, again = release(CARDS, lock, now=500)
+    assert {c.mod for c in again.cards.values()} == {100}
+    edited = [CARDS[0], tagged(CARDS[1].card.content.front, "365 days at most")]  # type: ignore[union-attr]
+    _, after = release(edited, lock, now=50)  # a clock behind the last build still moves on
+    mods = sorted(c.mod for c in after.cards.values())
+    assert mods == [100, 101]
+
+
+def test_lock_matches_moved_renamed_edited_and_reworded_cards() -> None:
+    cards = [
+        tagged("Which service buffers records and writes them to S3?", "Kinesis Data Firehose"),
+        tagged("How is recall computed from the confusion matrix?", "TP / (TP + FN)"),
+        tagged("What does PCA do to correlated features?", "Projects them onto fewer axes"),
+        tagged("What does a Glue crawler infer?", "The schema and partitions of data in S3"),
+    ]
+    lock = release(cards, Lock())[1]
+    guids = {c.front: g for g, c in lock.cards.items()}
+    changed = [
+        tagged("Which service buffers records and writes them to S3?", "Amazon Data Firehose"),
+        tagged("How is recall computed from a confusion matrix?", "TP / (TP + FN)"),
+        tagged("What does PCA do to correlated features?", "Projects them onto fewer axes",
+               path="moved/b.md", context=("Feature engineering",)),
+        tagged("What does an AWS Glue crawler infer?", "The schema and partitions of data in S3",
+               path="renamed.md"),
+    ]  # fmt: skip
+    outcome = assign_identities(changed, lock)
+    assert [n.guid for n in outcome.notes] == list(guids.values())
+    assert outcome.matched == ("lock-similar", "lock-similar", "lock", "lock-similar")
+    unrelated = assign_identities([tagged("What is a cat?", "An animal")], lock)
+    assert unrelated.notes[0].guid not in guids.values() and unrelated.matched == ("new",)
+
+
+def test_build_time_from_source_date_epoch_then_last_commit_then_clock(tmp_path: Path) -> None:
+    assert build_time(tmp_path, {"SOURCE_DATE_EPOCH": "1234567890"}) == 1234567890
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {"GIT_COMMITTER_DATE": "2001-09-09T01:46:40Z", "GIT_AUTHOR_DATE": "2001-09-09T01:46:40Z"}
+    for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "notes"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=repo, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env}, check=True,
+        )  # fmt: skip
+    assert build_time(repo, {}) == 1_000_000_000
+    assert abs(build_time(tmp_path / "not-a-repo", {}) - time.time()) < 60
+
+
+def test_same_tree_and_epoch_give_byte_identical_compressed_packages(tmp_path: Path) -> None:
+    paths = []
+    for n in range(2):
+        result = build(BuildConfig((VAULT,), (FIXTURES / "vault",), tmp_path / f"out{n}",
+                                   build_time=1_700_000_000))  # fmt: skip
+        paths.append(result.packages[0].path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    with zipfile.ZipFile(paths[0]) as archive:
+        infos = archive.infolist()
+        assert [i.filename for i in infos][:2] == ["collection.anki2", "media"]
+        assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
+        assert len({i.date_time for i in infos}) == 1
+
+
+def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
+    lock_path = notes / "deck.lock"
+    build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
+    good = lock_path.read_text()
+    for damaged in (
+        good[: len(good) // 2],
+        "<<<<<<< HEAD\n" + good + "=======\n" + good + ">>>>>>> other\n",
+        good.replace('"mod":100', '"mod":"soon"'),
+        "",
+    ):
+        lock_path.write_text(damaged)
+        with pytest.raises(LockError):
+            build(BuildConfig((notes,), (), tmp_path / "out2", lock=lock_path, build_time=200))
+        assert lock_path.read_text() == damaged
+        assert not (tmp_path / "out2").exists()
