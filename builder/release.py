@@ -50,6 +50,10 @@ class PackagedNote:
     def retired(self) -> bool:
         return RETIRED_TAG in self.tags
 
+    @property
+    def digest(self) -> str:
+        return note_digest(self.kind, self.deck, self.fields, self.tags)
+
 
 @dataclass(frozen=True, slots=True)
 class DeckRelease:
@@ -167,7 +171,7 @@ def _locked(note: PackagedNote, source_note: Note | None, retired: str | None) -
         context=context,
         front=front,
         back=back,
-        digest=note_digest(note.kind, note.deck, note.fields, note.tags),
+        digest=note.digest,
         mod=note.mod,
         fields=note.fields,
         tags=note.tags,
@@ -175,6 +179,119 @@ def _locked(note: PackagedNote, source_note: Note | None, retired: str | None) -
         marker=marker,
         retired=retired,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _DeckInput:
+    """What one deck's release is planned from."""
+
+    deck: str
+    current: list[tuple[Note, PackagedNote]]
+    """Its notes in this build, with their packaged form."""
+    gone: list[LockedCard]
+    """Lock entries of the deck that no note of this build has."""
+    moved_out: list[str]
+    """GUIDs the lock has in this deck that now live in another top-level deck."""
+    previous: LockedDeck | None
+
+
+def _next_version(previous: LockedDeck | None, types_digest: str, *changes: list[str]) -> str:
+    added_or_removed, changed = changes
+    if previous is None:
+        return FIRST_VERSION
+    if previous.note_types != types_digest:
+        return bump(previous.version, "major")
+    if added_or_removed:
+        return bump(previous.version, "minor")
+    if changed:
+        return bump(previous.version, "patch")
+    return previous.version
+
+
+def _plan_deck(
+    plan: _DeckInput, lock: Lock, now: int, cards: dict[str, LockedCard]
+) -> tuple[DeckRelease, LockedDeck]:
+    previous = plan.previous
+    kinds = {p.kind for _, p in plan.current} | {CardKind(e.kind) for e in plan.gone}
+    types_digest = note_types_digest(kinds)
+    added, changed, moved = [], [], list(plan.moved_out)
+    for note, packaged in plan.current:
+        old = lock.cards.get(note.guid)
+        if old is None or old.retired is not None:
+            added.append(packaged.guid)
+        elif old.digest != note_digest(
+            packaged.kind, packaged.deck, packaged.fields, packaged.tags
+        ):
+            changed.append(packaged.guid)
+            if old.deck != packaged.deck:
+                moved.append(packaged.guid)
+    newly_retired = [e for e in plan.gone if e.retired is None]
+    version = _next_version(
+        previous, types_digest, [*added, *(e.guid for e in newly_retired), *plan.moved_out], changed
+    )
+    while True:
+        packaged_notes = [p for _, p in plan.current]
+        locked = {p.guid: _locked(p, note, None) for note, p in plan.current}
+        for entry in sorted(plan.gone, key=lambda e: e.guid):
+            if entry.retired is None:
+                tags = tuple(sorted({*entry.tags, RETIRED_TAG}))
+                retired = replace(_from_lock(entry), tags=tags, mod=max(now, entry.mod + 1))
+                locked[entry.guid] = replace(
+                    _locked(retired, None, version),
+                    front=entry.front,
+                    back=entry.back,
+                    context=entry.context,
+                    marker=entry.marker,
+                )
+                packaged_notes.append(retired)
+            elif entry.retired == version:
+                # Still the version that retires it: ship it again, unchanged.
+                locked[entry.guid] = entry
+                packaged_notes.append(_from_lock(entry))
+            # Retired in an earlier version: shipped once, now dropped.
+        same = previous is not None and version == previous.version
+        if previous is not None and previous.note_types == types_digest:
+            note_types_mod = previous.note_types_mod
+        else:
+            note_types_mod = max(now, previous.note_types_mod + 1) if previous else now
+        ordered = tuple(sorted(packaged_notes, key=lambda p: (p.deck, p.retired, p.guid)))
+        package_digest = hashlib.sha256(
+            json.dumps(
+                [[p.guid, p.mod, p.digest] for p in ordered] + [types_digest, note_types_mod]
+            ).encode()
+        ).hexdigest()[:32]
+        if not same or previous is None or previous.package == package_digest:
+            break
+        # Whatever changed, a version never gets other content: make it the next patch.
+        version = bump(version, "patch")
+    cards.update(locked)
+    if same and previous is not None:
+        history = previous
+    else:
+        history = LockedDeck(
+            version=version,
+            note_types=types_digest,
+            note_types_mod=note_types_mod,
+            package="",
+            previous=previous.version if previous else None,
+            # A first release adds everything; its changelog just counts the cards.
+            added=tuple(sorted(added)) if previous is not None else (),
+            changed=tuple(sorted(changed)),
+            retired=tuple(sorted(e.guid for e in newly_retired)),
+            moved=tuple(sorted(moved)),
+        )
+    release = DeckRelease(
+        plan.deck,
+        version,
+        history.previous,
+        ordered,
+        history.added,
+        history.changed,
+        history.retired,
+        history.moved,
+        note_types_mod,
+    )
+    return release, replace(history, package=package_digest)
 
 
 def plan_releases(notes: Sequence[Note], lock: Lock, now: int) -> tuple[list[DeckRelease], Lock]:
@@ -190,106 +307,26 @@ def plan_releases(notes: Sequence[Note], lock: Lock, now: int) -> tuple[list[Dec
         else:
             mod = max(now, old.mod + 1) if old is not None else now
         current.setdefault(top_deck(note.card.deck), []).append((note, _packaged(note, mod)))
+    deck_of = {note.guid: top_deck(note.card.deck) for note in notes}
     gone: dict[str, list[LockedCard]] = {}
-    present = {note.guid for note in notes}
+    moved_out: dict[str, list[str]] = {}
     for entry in lock.cards.values():
-        if entry.guid not in present:
+        now_in = deck_of.get(entry.guid)
+        if now_in is None:
             gone.setdefault(top_deck(entry.deck), []).append(entry)
-
+        elif now_in != top_deck(entry.deck) and entry.retired is None:
+            moved_out.setdefault(top_deck(entry.deck), []).append(entry.guid)
     releases: list[DeckRelease] = []
     cards: dict[str, LockedCard] = {}
     decks: dict[str, LockedDeck] = {}
-    for deck in sorted(set(current) | set(gone)):
-        pairs = current.get(deck, [])
-        kinds = {p.kind for _, p in pairs} | {CardKind(e.kind) for e in gone.get(deck, [])}
-        types_digest = note_types_digest(kinds)
-        previous = lock.decks.get(deck)
-        added, changed, moved = [], [], []
-        for note, packaged in pairs:
-            old = lock.cards.get(note.guid)
-            if old is None or old.retired is not None:
-                added.append(packaged.guid)
-            elif old.digest != note_digest(
-                packaged.kind, packaged.deck, packaged.fields, packaged.tags
-            ):
-                changed.append(packaged.guid)
-                if old.deck != packaged.deck:
-                    moved.append(packaged.guid)
-        newly_retired = [e for e in gone.get(deck, []) if e.retired is None]
-        if previous is None:
-            version, part = FIRST_VERSION, "first"
-        elif previous.note_types != types_digest:
-            version, part = bump(previous.version, "major"), "major"
-        elif added or newly_retired:
-            version, part = bump(previous.version, "minor"), "minor"
-        elif changed:
-            version, part = bump(previous.version, "patch"), "patch"
-        else:
-            version, part = previous.version, "same"
-
-        packaged_notes = [p for _, p in pairs]
-        for note, packaged in pairs:
-            cards[packaged.guid] = _locked(packaged, note, None)
-        retired_now: list[str] = []
-        for entry in sorted(gone.get(deck, []), key=lambda e: e.guid):
-            if entry.retired is None:
-                tags = tuple(sorted({*entry.tags, RETIRED_TAG}))
-                retired = replace(_from_lock(entry), tags=tags, mod=max(now, entry.mod + 1))
-                retired_now.append(entry.guid)
-                cards[entry.guid] = replace(
-                    _locked(retired, None, version),
-                    front=entry.front,
-                    back=entry.back,
-                    context=entry.context,
-                    marker=entry.marker,
-                )
-                packaged_notes.append(retired)
-            elif entry.retired == version:
-                # Still the version that retires it: ship it again, unchanged.
-                cards[entry.guid] = entry
-                packaged_notes.append(_from_lock(entry))
-            # Retired in an earlier version: shipped once, now dropped.
-
-        if part == "same" and previous is not None:
-            note_types_mod = previous.note_types_mod
-            history = previous
-        else:
-            note_types_mod = (
-                previous.note_types_mod
-                if previous is not None and previous.note_types == types_digest
-                else max(now, previous.note_types_mod + 1 if previous else now)
-            )
-            history = LockedDeck(
-                version=version,
-                note_types=types_digest,
-                note_types_mod=note_types_mod,
-                package="",
-                previous=previous.version if previous else None,
-                # A first release adds everything; its changelog just counts the cards.
-                added=tuple(sorted(added)) if previous is not None else (),
-                changed=tuple(sorted(changed)),
-                retired=tuple(sorted(retired_now)),
-                moved=tuple(sorted(moved)),
-            )
-        ordered = tuple(sorted(packaged_notes, key=lambda p: (p.deck, p.retired, p.guid)))
-        package_digest = hashlib.sha256(
-            json.dumps(
-                [[p.guid, p.mod, note_digest(p.kind, p.deck, p.fields, p.tags)] for p in ordered]
-                + [types_digest, note_types_mod]
-            ).encode()
-        ).hexdigest()[:32]
-        decks[deck] = replace(history, package=package_digest)
-        releases.append(
-            DeckRelease(
-                deck,
-                version,
-                history.previous,
-                ordered,
-                history.added,
-                history.changed,
-                history.retired,
-                history.moved,
-                note_types_mod,
-            )
+    for deck in sorted(set(current) | set(gone) | set(moved_out)):
+        plan = _DeckInput(
+            deck,
+            current.get(deck, []),
+            gone.get(deck, []),
+            sorted(moved_out.get(deck, [])),
+            lock.decks.get(deck),
         )
+        release, decks[deck] = _plan_deck(plan, lock, now, cards)
+        releases.append(release)
     return releases, Lock(decks, cards)

@@ -137,3 +137,20 @@ def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -
             build(BuildConfig((notes,), (), tmp_path / "out2", lock=lock_path, build_time=200))
         assert lock_path.read_text() == damaged
         assert not (tmp_path / "out2").exists()
+
+
+def test_a_card_moved_to_another_package_changes_both_versions(tmp_path: Path) -> None:
+    def card(deck: str, front: str) -> TaggedCard:
+        source = Card(QA(front, "an answer long enough"), deck, SourceRef("a.md", 1))
+        fields = (front, "an answer long enough", "", "a.md")
+        return TaggedCard(RenderedCard(source, fields, front), "modeling", (), (source.source,))
+
+    first = [card("A", "What is one?"), card("A", "What is two?"), card("B", "What is three?")]
+    notes = assign_identities(first, Lock()).notes
+    _, lock = plan_releases(notes, Lock(), 100)
+    moved = [card("A", "What is one?"), card("B", "What is two?"), card("B", "What is three?")]
+    outcome = assign_identities(moved, lock)
+    assert [n.guid for n in outcome.notes] == [n.guid for n in notes]
+    releases, _ = plan_releases(outcome.notes, lock, 200)
+    versions = {r.deck: (r.version, len(r.notes), len(r.moved)) for r in releases}
+    assert versions == {"A": ("1.1.0", 1, 1), "B": ("1.0.1", 2, 1)}
