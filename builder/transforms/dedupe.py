@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -77,7 +78,7 @@ REWORDED_WORDS, REWORDED_JACCARD = 0.8, 0.4
 were swapped for others (a 40-word stem with three words changed keeps only 0.55 of 3-grams)."""
 MINHASH_PERMUTATIONS = 64
 LSH_THRESHOLD = 0.5
-"""Candidate pairs come from MinHash LSH over the sides' words at this estimated similarity;
+"""Candidate pairs come from MinHash LSH over the sides' word pairs at this similarity;
 each candidate is then checked side by side."""
 CLOZE_ANSWER_RE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*)?\}\}", re.S)
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -102,6 +103,15 @@ def _tokens_agree(a: str, b: str) -> bool:
     """No abbreviation or number was swapped for another (FP for FN, 30 days for 90); one
     copy may add one ("an ML engineer" for "a data scientist"), whatever the case."""
     return not (_decisive(a) - _vocabulary(b) and _decisive(b) - _vocabulary(a))
+
+
+def _bigrams(text: str) -> set[str]:
+    """Word pairs: selective enough that cards merely sharing common words are not
+    candidates, loose enough that a copy with a few words swapped still is."""
+    words = normalize_text(text).split()
+    if len(words) < 2:
+        return set(words)
+    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
 def _words(text: str) -> set[str]:
@@ -154,21 +164,21 @@ def near_duplicates(a: TaggedCard, b: TaggedCard, services_of: ServicesOf | None
     nearly alike. Services come from the sides, not the explanation, which one copy may lack."""
     if a.card.kind != b.card.kind:
         return False
-    text_a, text_b = " ".join(_sides(a)), " ".join(_sides(b))
+    sides_a, sides_b = _sides(a), _sides(b)
+    if isinstance(a.card.content, MultipleChoice | Cloze) and sides_a[1] != sides_b[1]:
+        return False  # other right answers or other hidden words: another fact
+    if not all(_similar(x, y) for x, y in zip(sides_a, sides_b, strict=True)):
+        return False
+    text_a, text_b = " ".join(sides_a), " ".join(sides_b)
+    if not _tokens_agree(text_a, text_b):
+        return False
     if services_of is not None:
         # A subset, not equality: a lowercased copy loses abbreviations such as SG and VPC.
         named_a, named_b = services_of(text_a), services_of(text_b)
-        if not (named_a <= named_b or named_b <= named_a):
-            return False
-    elif {t for t in a.tags if t.startswith("service::")} != {
+        return named_a <= named_b or named_b <= named_a
+    return {t for t in a.tags if t.startswith("service::")} == {
         t for t in b.tags if t.startswith("service::")
-    }:
-        return False
-    if not _tokens_agree(text_a, text_b):
-        return False
-    if isinstance(a.card.content, MultipleChoice | Cloze) and _sides(a)[1] != _sides(b)[1]:
-        return False  # other right answers or other hidden words: another fact
-    return all(_similar(x, y) for x, y in zip(_sides(a), _sides(b), strict=True))
+    }
 
 
 def _richer(a: TaggedCard, b: TaggedCard) -> TaggedCard:
@@ -187,8 +197,8 @@ def merge_near_duplicates(
     for index, card in enumerate(cards):
         signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1)
         # The sides, not the explanation: one copy may explain and the other not.
-        for word in sorted(_words(" ".join(_sides(card)))):
-            signature.update(word.encode())
+        for pair in sorted(_bigrams(" ".join(_sides(card)))):
+            signature.update(pair.encode())
         signatures.append(signature)
         lsh.insert(str(index), signature)
     group_of = list(range(len(cards)))
