@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from builder.cache import BuildCache
 from builder.diagnostics import Diagnostic, Severity, fails_build
 from builder.discover import SourceFile, discover
+from builder.files import FileSettings, default_jobs, process_files, read_file
 from builder.lock import Lock
 from builder.model import Card, Note
-from builder.readers import ReadContext, choose_reader
+from builder.readers import ReadContext
 from builder.release import DeckRelease, build_time, plan_releases
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import assign_identities
-from builder.transforms.render import FieldRenderer, render_cards
-from builder.transforms.tag import Tagger, Taxonomy, tag_cards
+from builder.transforms.tag import Tagger, Taxonomy
 from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
 from builder.writers.changelog import write_changelog
 from builder.writers.report import build_report, write_report
@@ -42,6 +44,33 @@ class BuildConfig:
     builds without one: every deck is a first release and nothing is remembered."""
     build_time: int | None = None
     """Time stamped on changed notes; None: SOURCE_DATE_EPOCH, the last commit, or now."""
+    jobs: int | None = None
+    """Worker processes for reading files; None: one per core."""
+    cache: bool = True
+    """Reuse what unchanged files gave last time (kept in `<out>/.cache`)."""
+    progress: Progress | None = None
+    """Told how many files there are and how many are done."""
+
+
+class Progress(Protocol):
+    """Where a build reports how far it is (a progress bar in a terminal)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, done: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    """Reports nothing."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,64 +98,33 @@ def read_sources(
     cards: list[tuple[Card, SourceFile]] = []
     diagnostics: list[Diagnostic] = []
     for source in files:
-        reader = choose_reader(source)
-        if reader is None:
-            diagnostics.append(
-                Diagnostic(
-                    source.display_path,
-                    0,
-                    Severity.WARNING,
-                    "no-reader",
-                    "no reader understands this file; it gives no cards",
-                )
-            )
-            continue
-        try:
-            result = reader.read(source, context)
-        except Exception as error:
-            diagnostics.append(
-                Diagnostic(
-                    source.display_path,
-                    0,
-                    Severity.ERROR,
-                    "reader-failed",
-                    f"the {reader.name} reader failed: {type(error).__name__}: {error}",
-                )
-            )
-            continue
-        diagnostics.extend(result.diagnostics)
-        if not result.cards and source.text.strip():
-            diagnostics.append(
-                Diagnostic(
-                    source.display_path,
-                    0,
-                    Severity.INFO,
-                    "no-cards",
-                    f"read as {reader.name}; no cards found",
-                )
-            )
-        cards.extend((card, source) for card in result.cards)
+        found, problems = read_file(source, context)
+        cards.extend((card, source) for card in found)
+        diagnostics.extend(problems)
     return cards, diagnostics
 
 
 def build(config: BuildConfig) -> BuildResult:
     """Run every stage; write packages unless the build failed, and always write the report."""
+    # First: a damaged lock file stops the build before anything is read or written.
+    lock = Lock.load(config.lock) if config.lock is not None else Lock()
     files, diagnostics = discover(config.sources)
-    read, problems = read_sources(files, ReadContext(config.default_deck))
-    diagnostics += problems
-
-    renderer = FieldRenderer(config.sources, config.media)
-    cards = [card for card, _ in read]
-    rendered = render_cards(cards, renderer, [source.path.parent for _, source in read])
-    diagnostics += rendered.diagnostics
+    settings = FileSettings(config.sources, config.media, config.default_deck, config.taxonomy)
+    cache = BuildCache(config.out, enabled=config.cache)
+    progress = config.progress or NoProgress()
+    progress.start(len(files))
+    outcomes = process_files(
+        files, settings, cache, jobs=config.jobs or default_jobs(), progress=progress.advance
+    )
+    progress.finish()
+    tagged = [card for outcome in outcomes for card in outcome.cards]
+    diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
 
     tagger = Tagger(Taxonomy.load(config.taxonomy))
-    tagged = tag_cards(rendered.cards, tagger)
     deduped = merge_duplicates(tagged)
     near = merge_near_duplicates(
         deduped.cards, lambda text: {s.id for s in tagger.services_in(text)}
     )
-    lock = Lock.load(config.lock) if config.lock is not None else Lock()
     identified = assign_identities(near.cards, lock)
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
     now = config.build_time if config.build_time is not None else build_time(config.sources[0])

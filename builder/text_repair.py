@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import ftfy
-
 # UTF-8 punctuation (E2 80 xx) read as cp1255: "ג€" plus what became of the third byte.
 HEBREW_MOJIBAKE = {"™": "’", "˜": "‘", "œ": "“", "¦": "…", "“": "–", "”": "—", "¢": "•"}
 HEBREW_MOJIBAKE_RE = re.compile("ג€([™˜œ¦“”¢]|[\\x80-\\x9f\\ufffd]?)")
@@ -32,6 +30,10 @@ def _latinize(match: re.Match[str]) -> str:
 
 def repair_text(text: str) -> tuple[str, int]:
     """The repaired text and how many places were changed (0 when it was clean)."""
+    if text.isascii():
+        return text, 0  # mojibake, look-alikes and odd spaces are all outside ASCII
+    import ftfy  # slow to import and to run; only text outside ASCII needs it
+
     repaired = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False, normalization=None)
     repaired = HEBREW_MOJIBAKE_RE.sub(lambda m: HEBREW_MOJIBAKE.get(m.group(1), '"'), repaired)
     repaired = LOST_NBSP_RE.sub("", repaired)

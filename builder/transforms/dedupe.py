@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-
-from datasketch import MinHash, MinHashLSH
+from functools import lru_cache
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import QA, Cloze, MultipleChoice, TaggedCard
+from builder.transforms.minhash import LshIndex, signature
 
 THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -22,6 +23,7 @@ def united_tags(keep: TaggedCard, copies: Sequence[TaggedCard]) -> tuple[str, ..
     return tuple(sorted(t for t in tags if not t.startswith("domain::") or t in keep.tags))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_text(text: str) -> str:
     """Text reduced to what makes two cards the same: no case, width, spacing or punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -76,10 +78,11 @@ NEAR_DUPLICATE_JACCARD = 0.7
 REWORDED_WORDS, REWORDED_JACCARD = 0.8, 0.4
 """...or this share of its words, with word order mostly kept (3-grams), when a few words
 were swapped for others (a 40-word stem with three words changed keeps only 0.55 of 3-grams)."""
-MINHASH_PERMUTATIONS = 64
-LSH_THRESHOLD = 0.5
-"""Candidate pairs come from MinHash LSH over the sides' word pairs at this similarity;
-each candidate is then checked side by side."""
+COMMON_SHINGLE_CARDS = 20
+"""A word pair found on more cards than this (or 0.5% of them) is left out of the LSH."""
+LSH_ROWS = 3
+"""Candidate pairs come from MinHash LSH over the sides' word pairs, 3 rows a band (pairs
+half alike are found 94% of the time); each candidate is then checked side by side."""
 CLOZE_ANSWER_RE = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*)?\}\}", re.S)
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 DECISIVE_TOKEN_RE = re.compile(rf"\b[A-Z][A-Z0-9]+\b|{NUMBER_RE.pattern}")
@@ -94,7 +97,7 @@ def _compact(token: str) -> str:
     return normalize_text(token).replace(" ", "")
 
 
-def _vocabulary(text: str) -> set[str]:
+def _vocabulary(text: str) -> frozenset[str]:
     """Words, and numbers written whole (`0.5` as one token), in normalized form."""
     return _words(text) | {_compact(n) for n in NUMBER_RE.findall(text)}
 
@@ -105,17 +108,18 @@ def _tokens_agree(a: str, b: str) -> bool:
     return not (_decisive(a) - _vocabulary(b) and _decisive(b) - _vocabulary(a))
 
 
-def _bigrams(text: str) -> set[str]:
+def _bigrams(text: str) -> frozenset[str]:
     """Word pairs: selective enough that cards merely sharing common words are not
     candidates, loose enough that a copy with a few words swapped still is."""
     words = normalize_text(text).split()
     if len(words) < 2:
-        return set(words)
-    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
+        return frozenset(words)
+    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
-def _words(text: str) -> set[str]:
-    return set(normalize_text(text).split())
+@lru_cache(maxsize=1 << 18)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(normalize_text(text).split())
 
 
 def _similar(a: str, b: str) -> bool:
@@ -126,14 +130,15 @@ def _similar(a: str, b: str) -> bool:
     return three >= REWORDED_JACCARD and _jaccard(_words(a), _words(b)) >= REWORDED_WORDS
 
 
-def _shingles(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 18)
+def _shingles(text: str) -> frozenset[str]:
     words = normalize_text(text).split()
     if len(words) < 3:
-        return {" ".join(words)}
-    return {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+        return frozenset({" ".join(words)})
+    return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
@@ -162,9 +167,18 @@ def near_duplicates(a: TaggedCard, b: TaggedCard, services_of: ServicesOf | None
     """Same fact in other words: same kind, same services on the sides, same numbers and
     abbreviations, and every side (front and back, or stem, right answers and choices) worded
     nearly alike. Services come from the sides, not the explanation, which one copy may lack."""
+    return _near(a, b, _sides(a), _sides(b), services_of)
+
+
+def _near(
+    a: TaggedCard,
+    b: TaggedCard,
+    sides_a: tuple[str, ...],
+    sides_b: tuple[str, ...],
+    services_of: ServicesOf | None,
+) -> bool:
     if a.card.kind != b.card.kind:
         return False
-    sides_a, sides_b = _sides(a), _sides(b)
     if isinstance(a.card.content, MultipleChoice | Cloze) and sides_a[1] != sides_b[1]:
         return False  # other right answers or other hidden words: another fact
     if not all(_similar(x, y) for x, y in zip(sides_a, sides_b, strict=True)):
@@ -192,15 +206,19 @@ def merge_near_duplicates(
 
     The richest wording is kept, with the union of tags and every source.
     """
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=MINHASH_PERMUTATIONS)
+    sides = [_sides(card) for card in cards]
+    # The sides, not the explanation: one copy may explain and the other not.
+    pairs = [_bigrams(" ".join(card_sides)) for card_sides in sides]
+    # Word pairs on most cards ("which service", "a company wants") only make every templated
+    # question a candidate of every other; what a copy shares with its original is rarer.
+    common_limit = max(COMMON_SHINGLE_CARDS, len(cards) // 200)
+    counts = Counter(pair for card_pairs in pairs for pair in card_pairs)
+    common = {pair for pair, n in counts.items() if n > common_limit}
+    lsh: LshIndex[int] = LshIndex(rows=LSH_ROWS)
     signatures = []
-    for index, card in enumerate(cards):
-        signature = MinHash(num_perm=MINHASH_PERMUTATIONS, seed=1)
-        # The sides, not the explanation: one copy may explain and the other not.
-        for pair in sorted(_bigrams(" ".join(_sides(card)))):
-            signature.update(pair.encode())
-        signatures.append(signature)
-        lsh.insert(str(index), signature)
+    for index, card_pairs in enumerate(pairs):
+        signatures.append(signature(card_pairs - common or card_pairs))
+        lsh.insert(index, signatures[-1])
     group_of = list(range(len(cards)))
 
     def find(i: int) -> int:
@@ -209,9 +227,11 @@ def merge_near_duplicates(
             i = group_of[i]
         return i
 
-    for index, signature in enumerate(signatures):
-        for neighbour in sorted(int(key) for key in lsh.query(signature)):
-            if neighbour > index and near_duplicates(cards[index], cards[neighbour], services_of):
+    for index, sig in enumerate(signatures):
+        for neighbour in sorted(lsh.query(sig)):
+            if neighbour > index and _near(
+                cards[index], cards[neighbour], sides[index], sides[neighbour], services_of
+            ):
                 group_of[find(neighbour)] = find(index)
     groups: dict[int, list[int]] = {}
     for index in range(len(cards)):

@@ -1,0 +1,193 @@
+"""The per-file stages (read → render → tag), cached by content and run in parallel.
+
+What a file gives depends only on the file and the configuration, so each file is worked on
+alone: in worker processes when there is enough to do, with the same code and in the same
+order as a single process, so the results are identical. An unchanged file is taken from the
+cache and never read again.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import __version__
+from builder.cache import BuildCache, digest
+from builder.diagnostics import Diagnostic, Severity
+from builder.discover import SourceFile
+from builder.model import Card, TaggedCard
+from builder.readers import ReadContext, choose_reader
+from builder.transforms.media import MEDIA_SUFFIXES
+from builder.transforms.render import FieldRenderer, render_cards
+from builder.transforms.tag import Tagger, Taxonomy, tag_cards
+
+PARALLEL_MIN_FILES = 16
+"""Fewer files than this are not worth starting worker processes for."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileSettings:
+    """The configuration a file's cards depend on."""
+
+    sources: tuple[Path, ...]
+    media: tuple[Path, ...]
+    default_deck: str
+    taxonomy: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """A file's tagged cards and the problems met reading and rendering it."""
+
+    cards: tuple[TaggedCard, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], list[Diagnostic]]:
+    """A file's cards; a reader that fails is reported with the cause and gives none."""
+    reader = choose_reader(source)
+    if reader is None:
+        return [], [
+            Diagnostic(
+                source.display_path,
+                0,
+                Severity.WARNING,
+                "no-reader",
+                "no reader understands this file; it gives no cards",
+            )
+        ]
+    try:
+        result = reader.read(source, context)
+    except Exception as error:
+        return [], [
+            Diagnostic(
+                source.display_path,
+                0,
+                Severity.ERROR,
+                "reader-failed",
+                f"the {reader.name} reader failed: {type(error).__name__}: {error}",
+            )
+        ]
+    diagnostics = list(result.diagnostics)
+    if not result.cards and source.text.strip():
+        diagnostics.append(
+            Diagnostic(
+                source.display_path,
+                0,
+                Severity.INFO,
+                "no-cards",
+                f"read as {reader.name}; no cards found",
+            )
+        )
+    return list(result.cards), diagnostics
+
+
+class FileWorker:
+    """Reads, renders and tags files with one configuration."""
+
+    def __init__(self, settings: FileSettings) -> None:
+        self.settings = settings
+        self.renderer = FieldRenderer(settings.sources, settings.media)
+        self.tagger = Tagger(Taxonomy.load(settings.taxonomy))
+
+    def process(self, source: SourceFile) -> FileOutcome:
+        cards, diagnostics = read_file(source, ReadContext(self.settings.default_deck))
+        rendered = render_cards(cards, self.renderer, [source.path.parent] * len(cards))
+        tagged = tag_cards(rendered.cards, self.tagger)
+        return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics))
+
+
+_WORKER: FileWorker | None = None
+
+
+def _start_worker(settings: FileSettings) -> None:
+    global _WORKER
+    _WORKER = FileWorker(settings)
+
+
+def _process_chunk(chunk: list[SourceFile]) -> list[FileOutcome]:
+    assert _WORKER is not None
+    return [_WORKER.process(source) for source in chunk]
+
+
+def media_signature(roots: Sequence[Path]) -> str:
+    """Names, sizes and times of every media file under the roots: a change to any of them
+    can change how a card renders."""
+    entries = []
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix.lower() in MEDIA_SUFFIXES and path.is_file():
+                stat = path.stat()
+                entries.append(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}")
+    return digest(*entries)
+
+
+def settings_key(settings: FileSettings) -> str:
+    """Everything in the configuration that changes what a file gives."""
+    taxonomy = settings.taxonomy.read_bytes() if settings.taxonomy else b"built-in"
+    return digest(
+        __version__,
+        json.dumps([str(p) for p in settings.sources]),
+        json.dumps([str(p) for p in settings.media]),
+        settings.default_deck,
+        taxonomy,
+        media_signature([*settings.sources, *settings.media]),
+    )
+
+
+def file_key(config_key: str, source: SourceFile) -> str:
+    return digest(config_key, str(source.root), source.display_path, source.text)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def process_files(
+    files: Sequence[SourceFile],
+    settings: FileSettings,
+    cache: BuildCache,
+    *,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[FileOutcome]:
+    """Every file's outcome, in file order: from the cache, else worked out (in parallel when
+    `jobs` > 1 and there are enough files) and stored."""
+    config_key = settings_key(settings)
+    keys = [file_key(config_key, source) for source in files]
+    outcomes: list[FileOutcome | None] = [cache.get("file", key) for key in keys]
+    todo = [i for i, outcome in enumerate(outcomes) if not isinstance(outcome, FileOutcome)]
+    if progress:
+        progress(len(files) - len(todo))
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        size = max(1, min(32, len(todo) // (jobs * 4)))
+        chunks = [todo[n : n + size] for n in range(0, len(todo), size)]
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        )
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
+        ) as pool:
+            done = pool.map(_process_chunk, [[files[i] for i in chunk] for chunk in chunks])
+            for chunk, results in zip(chunks, done, strict=True):
+                for index, outcome in zip(chunk, results, strict=True):
+                    outcomes[index] = outcome
+                    cache.put("file", keys[index], outcome)
+                if progress:
+                    progress(len(chunk))
+    elif todo:
+        worker = FileWorker(settings)
+        for index in todo:
+            outcomes[index] = worker.process(files[index])
+            cache.put("file", keys[index], outcomes[index])
+            if progress:
+                progress(1)
+    return [outcome for outcome in outcomes if outcome is not None]

@@ -1,0 +1,64 @@
+"""MinHash signatures and an LSH index, vectorized with numpy.
+
+Used to find candidate pairs of similar cards (near-duplicates, reworded cards in the lock
+file) without comparing every pair. Hashes are CRC-32 of the shingle, so signatures are the
+same in every process and every run. Per card this costs one small numpy operation, where
+a pure-Python MinHash cost about 2 ms.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Hashable, Iterable
+from typing import Generic, TypeVar
+
+import numpy as np
+
+PERMUTATIONS = 64
+K = TypeVar("K", bound=Hashable)
+_PRIME = np.uint64((1 << 61) - 1)
+_GENERATOR = np.random.default_rng(20260101)
+_A = _GENERATOR.integers(1, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
+_B = _GENERATOR.integers(0, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
+_EMPTY = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
+
+
+def signature(shingles: Iterable[str]) -> np.ndarray:
+    """The MinHash signature of a set of shingles (`PERMUTATIONS` values)."""
+    hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in set(shingles)), dtype=np.uint64)
+    if hashes.size == 0:
+        return _EMPTY
+    # (a * h + b) mod p for every permutation and hash; 32-bit a and h keep it in 64 bits.
+    permuted = (np.outer(hashes, _A) + _B) % _PRIME
+    return permuted.min(axis=0)  # type: ignore[no-any-return]
+
+
+class LshIndex(Generic[K]):
+    """Buckets of items whose signatures agree on a whole band of `rows` values.
+
+    Fewer rows a band find less similar pairs: with 3 rows (21 bands), pairs 50% similar are
+    found 94% of the time and 30% similar 44%; with 2 rows (32 bands), 40% similar 99.6%.
+    """
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self._buckets: dict[bytes, list[K]] = {}
+
+    def band_keys(self, sig: np.ndarray) -> list[bytes]:
+        """The signature's bands, each as a bucket key (band number included)."""
+        rows = self.rows
+        return [
+            bytes([band]) + sig[band * rows : (band + 1) * rows].tobytes()
+            for band in range(PERMUTATIONS // rows)
+        ]
+
+    def insert(self, key: K, sig: np.ndarray) -> None:
+        for band in self.band_keys(sig):
+            self._buckets.setdefault(band, []).append(key)
+
+    def query(self, sig: np.ndarray) -> set[K]:
+        """Every item sharing at least one band with the signature."""
+        found: set[K] = set()
+        for band in self.band_keys(sig):
+            found.update(self._buckets.get(band, ()))
+        return found
