@@ -11,7 +11,7 @@ OUT ?= dist
 # Deck for files that name none (text, JSON and HTML dumps have no frontmatter).
 DECK ?= AWS ML Specialty
 
-.PHONY: deck test lint typecheck pytest golden clean
+.PHONY: deck test lint typecheck pytest golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,5 +45,9 @@ test: lint typecheck pytest
 golden: $(VENV)/.installed-test
 	$(BIN)/python -m tests.golden
 
+# Time full, no-op and one-file builds of synthetic 1k/10k/100k-card trees (never in `make test`).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m tests.bench $(SIZES)
+
 clean:
-	rm -rf $(VENV) $(OUT)/*.apkg $(OUT)/build-report.json
+	rm -rf $(VENV) $(OUT)/*.apkg $(OUT)/*.changelog.md $(OUT)/build-report.json $(OUT)/.cache

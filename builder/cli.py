@@ -12,7 +12,7 @@ from builder import __version__
 from builder.diagnostics import BuildError, Severity, UsageError
 from builder.discover import LOCK_FILE_NAME
 from builder.pipeline import BuildConfig, BuildResult, build
-from builder.release import DeckRelease
+from builder.progress import progress_for
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCE, DEFAULT_MEDIA, DEFAULT_OUT = Path("source_notes"), Path("media"), Path("dist")
@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat warnings as errors (exit 1, no package written)",
     )
+    build_parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for reading files (default: one per core)",
+    )
+    build_parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every file again instead of reusing <out>/.cache",
+    )
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
     return parser
 
@@ -101,7 +112,20 @@ def config_from(args: argparse.Namespace) -> BuildConfig:
     if args.taxonomy is not None and not args.taxonomy.is_file():
         raise UsageError(f"taxonomy file '{args.taxonomy}' does not exist")
     lock = args.lock if args.lock is not None else sources[0] / LOCK_FILE_NAME
-    return BuildConfig(sources, media, args.out, args.strict, args.deck, args.taxonomy, lock)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
+    return BuildConfig(
+        sources,
+        media,
+        args.out,
+        args.strict,
+        args.deck,
+        args.taxonomy,
+        lock,
+        jobs=args.jobs,
+        cache=not args.no_cache,
+        progress=progress_for(sys.stderr, quiet=args.quiet),
+    )
 
 
 def print_result(result: BuildResult, *, quiet: bool) -> None:
@@ -121,37 +145,14 @@ def print_result(result: BuildResult, *, quiet: bool) -> None:
         )
         return
     if not quiet:
-        release_of = {r.deck: r for r in result.releases}
-        for package in result.packages:
-            kinds = Counter(n.kind.value for n in package.notes)
-            detail = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
-            state = "wrote" if package.written else "unchanged"
-            print(f"{state} {package.path} ({len(package.notes)} notes: {detail})")
-            release = release_of[package.deck]
-            if package.written:
-                print(f"  {release_summary(release)}")
+        for line in result.summary:
+            print(line)
+        again = "; nothing changed since the last build" if result.reused else ""
+        packages = sum(not line.startswith(" ") for line in result.summary)
         print(
-            f"{len(result.notes)} notes in {len(result.packages)} package(s); {summary}; "
-            f"report: {result.report_path}"
+            f"{result.note_count} notes in {packages} package(s){again}; "
+            f"{summary}; report: {result.report_path}"
         )
-
-
-def release_summary(release: DeckRelease) -> str:
-    """`version 1.2.0 (from 1.1.0): 2 added, 1 changed, 1 retired`."""
-    if release.previous is None:
-        return f"version {release.version} (first release)"
-    counts = [
-        f"{len(guids)} {what}"
-        for what, guids in (
-            ("added", release.added),
-            ("changed", release.changed),
-            ("moved", release.moved),
-            ("retired", release.retired),
-        )
-        if guids
-    ]
-    changes = ", ".join(counts) or "note types changed"
-    return f"version {release.version} (from {release.previous}): {changes}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,36 +8,23 @@ cache and never read again.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
-from builder import __version__
-from builder.cache import BuildCache, digest
+from builder.cache import BuildCache
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
+from builder.inputs import FileSettings, file_key, settings_key
 from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, choose_reader
-from builder.transforms.media import MEDIA_SUFFIXES
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
 
 PARALLEL_MIN_FILES = 16
 """Fewer files than this are not worth starting worker processes for."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileSettings:
-    """The configuration a file's cards depend on."""
-
-    sources: tuple[Path, ...]
-    media: tuple[Path, ...]
-    default_deck: str
-    taxonomy: Path | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,35 +102,6 @@ def _process_chunk(chunk: list[SourceFile]) -> list[FileOutcome]:
     return [_WORKER.process(source) for source in chunk]
 
 
-def media_signature(roots: Sequence[Path]) -> str:
-    """Names, sizes and times of every media file under the roots: a change to any of them
-    can change how a card renders."""
-    entries = []
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix.lower() in MEDIA_SUFFIXES and path.is_file():
-                stat = path.stat()
-                entries.append(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}")
-    return digest(*entries)
-
-
-def settings_key(settings: FileSettings) -> str:
-    """Everything in the configuration that changes what a file gives."""
-    taxonomy = settings.taxonomy.read_bytes() if settings.taxonomy else b"built-in"
-    return digest(
-        __version__,
-        json.dumps([str(p) for p in settings.sources]),
-        json.dumps([str(p) for p in settings.media]),
-        settings.default_deck,
-        taxonomy,
-        media_signature([*settings.sources, *settings.media]),
-    )
-
-
-def file_key(config_key: str, source: SourceFile) -> str:
-    return digest(config_key, str(source.root), source.display_path, source.text)
-
-
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -158,11 +116,11 @@ def process_files(
     *,
     jobs: int,
     progress: Callable[[int], None] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[FileOutcome]:
     """Every file's outcome, in file order: from the cache, else worked out (in parallel when
     `jobs` > 1 and there are enough files) and stored."""
-    config_key = settings_key(settings)
-    keys = [file_key(config_key, source) for source in files]
+    keys = list(keys) if keys is not None else [file_key(settings_key(settings), f) for f in files]
     outcomes: list[FileOutcome | None] = [cache.get("file", key) for key in keys]
     todo = [i for i, outcome in enumerate(outcomes) if not isinstance(outcome, FileOutcome)]
     if progress:

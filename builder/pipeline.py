@@ -5,22 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from builder.cache import BuildCache
-from builder.diagnostics import Diagnostic, Severity, fails_build
+from builder.cache import BuildCache, digest
+from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile, discover
-from builder.files import FileSettings, default_jobs, process_files, read_file
-from builder.lock import Lock
-from builder.model import Card, Note
-from builder.readers import ReadContext
-from builder.release import DeckRelease, build_time, plan_releases
-from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
-from builder.transforms.identity import assign_identities
-from builder.transforms.tag import Tagger, Taxonomy
-from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
-from builder.writers.changelog import write_changelog
-from builder.writers.report import build_report, write_report
+from builder.inputs import FileSettings, file_key, settings_key
+from builder.lock import Lock, LockError
+from builder.model import Card
+
+if TYPE_CHECKING:  # the stages are heavy to import; a build with nothing to do needs none
+    from builder.model import Note
+    from builder.readers import ReadContext
+    from builder.release import DeckRelease
+    from builder.writers.apkg import PackageInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +87,22 @@ class BuildResult:
     """True when an error (or, under --strict, a warning) stopped the packages being written."""
     report_path: Path
     """The build report."""
+    summary: tuple[str, ...] = ()
+    """One line per package: written or unchanged, its notes, its version's changes."""
+    unchanged_summary: tuple[str, ...] = ()
+    """The same lines as a later build with nothing changed prints them."""
+    note_count: int = 0
+    """Notes in the packages (retired ones not counted)."""
+    reused: bool = False
+    """Nothing changed since the last build: its result was given back without any work."""
 
 
 def read_sources(
     files: Sequence[SourceFile], context: ReadContext
 ) -> tuple[list[tuple[Card, SourceFile]], list[Diagnostic]]:
     """Every card of every file; a reader that fails on one file never stops the others."""
+    from builder.files import read_file
+
     cards: list[tuple[Card, SourceFile]] = []
     diagnostics: list[Diagnostic] = []
     for source in files:
@@ -105,52 +113,97 @@ def read_sources(
 
 
 def build(config: BuildConfig) -> BuildResult:
-    """Run every stage; write packages unless the build failed, and always write the report."""
-    # First: a damaged lock file stops the build before anything is read or written.
-    lock = Lock.load(config.lock) if config.lock is not None else Lock()
+    """Run every stage; write packages unless the build failed, and always write the report.
+
+    When nothing the build depends on changed since the last successful build into the same
+    folder, and its outputs are still there as written, the last result is given back
+    without loading any of the heavy stages.
+    """
+    lock_bytes = _read_lock(config.lock)
     files, diagnostics = discover(config.sources)
     settings = FileSettings(config.sources, config.media, config.default_deck, config.taxonomy)
-    cache = BuildCache(config.out, enabled=config.cache)
-    progress = config.progress or NoProgress()
-    progress.start(len(files))
-    outcomes = process_files(
-        files, settings, cache, jobs=config.jobs or default_jobs(), progress=progress.advance
-    )
-    progress.finish()
-    tagged = [card for outcome in outcomes for card in outcome.cards]
-    diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
+    config_key = settings_key(settings)
+    keys = [file_key(config_key, source) for source in files]
+    if config.cache:
+        reused = last_build(config.out, _build_key(config, config_key, lock_bytes, keys))
+        if reused is not None:
+            return reused
+    # A damaged lock file stops the build before anything is written.
+    lock = Lock()
+    if lock_bytes is not None and config.lock is not None:
+        lock = Lock.parse(lock_bytes.decode("utf-8", "replace"), config.lock)
+    from builder import stages
 
-    tagger = Tagger(Taxonomy.load(config.taxonomy))
-    deduped = merge_duplicates(tagged)
-    near = merge_near_duplicates(
-        deduped.cards, lambda text: {s.id for s in tagger.services_in(text)}
-    )
-    identified = assign_identities(near.cards, lock)
-    diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
-    now = config.build_time if config.build_time is not None else build_time(config.sources[0])
-    releases, new_lock = plan_releases(identified.notes, lock, now)
+    result = stages.run(config, lock, files, diagnostics, keys)
+    if not result.failed and config.cache:
+        # The key of the tree as this build leaves it: with the lock file it wrote.
+        written = _read_lock(config.lock)
+        record_build(config.out, _build_key(config, config_key, written, keys), result)
+    return result
 
-    failed = fails_build(diagnostics, strict=config.strict)
-    packages: list[PackageInfo] = []
-    if not failed:
-        media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
+
+def _build_key(
+    config: BuildConfig, config_key: str, lock_bytes: bytes | None, keys: Sequence[str]
+) -> str:
+    """Everything a build's outputs depend on, as one key."""
+    return digest(
+        config_key,
+        lock_bytes if lock_bytes is not None else "no lock",
+        repr((config.strict, config.build_time, str(config.out))),
+        *keys,
+    )
+
+
+def _read_lock(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise LockError(f"{path}: cannot be read: {error}") from None
+
+
+def _outputs(result: BuildResult) -> list[Path]:
+    return [*(p.path for p in result.packages), result.report_path]
+
+
+def record_build(out: Path, key: str, result: BuildResult) -> None:
+    """Remember a successful build, so the same inputs next time need no work."""
+    outputs = {}
+    for path in _outputs(result):
+        stat = path.stat()
+        outputs[str(path)] = [stat.st_size, stat.st_mtime_ns]
+    record = {
+        "key": key,
+        "outputs": outputs,
+        "report": str(result.report_path),
+        "unchanged_summary": list(result.unchanged_summary),
+        "notes": result.note_count,
+        "diagnostics": [d.to_json() for d in result.diagnostics],
+    }
+    BuildCache(out).put("build", "last", record)
+
+
+def last_build(out: Path, key: str) -> BuildResult | None:
+    """The last build's result when its inputs were these and its outputs are untouched."""
+    record = BuildCache(out).get("build", "last")
+    if not isinstance(record, dict) or record.get("key") != key:
+        return None
+    for name, (size, mtime) in record["outputs"].items():
         try:
-            packages = write_releases(releases, media, config.out)
-        except ReleaseExistsError as error:
-            diagnostics.append(Diagnostic("", 0, Severity.ERROR, "release-exists", str(error)))
-            failed = True
-    if not failed:
-        for release in releases:
-            write_changelog(release, new_lock, config.out)
-        if config.lock is not None:
-            new_lock.save(config.lock)
-    report = build_report(identified.notes, releases, packages, diagnostics, failed=failed)
-    report_path = write_report(report, config.out)
-    return BuildResult(
-        identified.notes,
-        tuple(packages),
-        tuple(releases),
-        tuple(sorted(diagnostics)),
-        failed,
-        report_path,
+            stat = Path(name).stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+            return None
+    diagnostics = tuple(
+        Diagnostic(d["path"], d["line"], Severity(d["severity"]), d["code"], d["message"])
+        for d in record["diagnostics"]
     )
+    summary = tuple(record["unchanged_summary"])
+    return BuildResult(
+        (), (), (), diagnostics, False, Path(record["report"]), summary, summary,
+        record["notes"], reused=True,
+    )  # fmt: skip

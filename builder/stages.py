@@ -1,0 +1,121 @@
+"""Every stage of a build after discovery: read, render and tag each file (cached, in
+parallel), merge duplicates, give identities, plan releases, and write packages, changelogs,
+the lock file and the report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from builder.cache import BuildCache
+from builder.diagnostics import Diagnostic, Severity, fails_build
+from builder.discover import SourceFile
+from builder.files import default_jobs, process_files
+from builder.inputs import FileSettings
+from builder.lock import Lock
+from builder.pipeline import BuildConfig, BuildResult, NoProgress
+from builder.release import DeckRelease, build_time, plan_releases
+from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
+from builder.transforms.identity import assign_identities
+from builder.transforms.tag import Tagger, Taxonomy
+from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
+from builder.writers.changelog import write_changelog
+from builder.writers.report import build_report, write_report
+
+
+def run(
+    config: BuildConfig,
+    lock: Lock,
+    files: list[SourceFile],
+    diagnostics: list[Diagnostic],
+    keys: list[str],
+) -> BuildResult:
+    """Run every stage; write packages unless the build failed, and always write the report."""
+    settings = FileSettings(config.sources, config.media, config.default_deck, config.taxonomy)
+    cache = BuildCache(config.out, enabled=config.cache)
+    progress = config.progress or NoProgress()
+    progress.start(len(files))
+    outcomes = process_files(
+        files,
+        settings,
+        cache,
+        jobs=config.jobs or default_jobs(),
+        progress=progress.advance,
+        keys=keys,
+    )
+    progress.finish()
+    tagged = [card for outcome in outcomes for card in outcome.cards]
+    diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
+
+    tagger = Tagger(Taxonomy.load(config.taxonomy))
+    deduped = merge_duplicates(tagged)
+    near = merge_near_duplicates(
+        deduped.cards, lambda text: {s.id for s in tagger.services_in(text)}
+    )
+    identified = assign_identities(near.cards, lock)
+    diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
+    now = config.build_time if config.build_time is not None else build_time(config.sources[0])
+    releases, new_lock = plan_releases(identified.notes, lock, now)
+
+    failed = fails_build(diagnostics, strict=config.strict)
+    packages: list[PackageInfo] = []
+    if not failed:
+        media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
+        try:
+            packages = write_releases(releases, media, config.out)
+        except ReleaseExistsError as error:
+            diagnostics.append(Diagnostic("", 0, Severity.ERROR, "release-exists", str(error)))
+            failed = True
+    if not failed:
+        for release in releases:
+            write_changelog(release, new_lock, config.out)
+        if config.lock is not None:
+            new_lock.save(config.lock)
+    report = build_report(identified.notes, releases, packages, diagnostics, failed=failed)
+    report_path = write_report(report, config.out)
+    return BuildResult(
+        identified.notes,
+        tuple(packages),
+        tuple(releases),
+        tuple(sorted(diagnostics)),
+        failed,
+        report_path,
+        tuple(package_lines(packages, releases, as_unchanged=False)),
+        tuple(package_lines(packages, releases, as_unchanged=True)),
+        sum(not n.retired for p in packages for n in p.notes),
+    )
+
+
+def release_summary(release: DeckRelease) -> str:
+    """`version 1.2.0 (from 1.1.0): 2 added, 1 changed, 1 retired`."""
+    if release.previous is None:
+        return f"version {release.version} (first release)"
+    counts = [
+        f"{len(guids)} {what}"
+        for what, guids in (
+            ("added", release.added),
+            ("changed", release.changed),
+            ("moved", release.moved),
+            ("retired", release.retired),
+        )
+        if guids
+    ]
+    changes = ", ".join(counts) or "note types changed"
+    return f"version {release.version} (from {release.previous}): {changes}"
+
+
+def package_lines(
+    packages: Sequence[PackageInfo], releases: Sequence[DeckRelease], *, as_unchanged: bool
+) -> list[str]:
+    """What the command line says of each package."""
+    release_of = {r.deck: r for r in releases}
+    lines = []
+    for package in packages:
+        kinds = Counter(n.kind.value for n in package.notes)
+        detail = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        written = package.written and not as_unchanged
+        state = "wrote" if written else "unchanged"
+        lines.append(f"{state} {package.path} ({len(package.notes)} notes: {detail})")
+        if written:
+            lines.append(f"  {release_summary(release_of[package.deck])}")
+    return lines

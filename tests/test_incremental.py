@@ -1,0 +1,81 @@
+"""Parallel builds give the same package as one process; the cache is used only when it can
+be trusted; a build with nothing to do does nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.cache import CACHE_DIR
+from builder.pipeline import BuildConfig, BuildResult, build
+from tests.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("synthetic")
+    generate(root, 1000)  # 20 files of every kind: enough to start worker processes
+    return root
+
+
+def run(tree: Path, out: Path, **options: object) -> BuildResult:
+    config = BuildConfig(
+        (tree,), (tree / "images",), out, default_deck="Synthetic", build_time=1_700_000_000
+    )
+    result = build(BuildConfig(**{**_fields(config), **options}))  # type: ignore[arg-type]
+    assert not result.failed, result.diagnostics
+    return result
+
+
+def _fields(config: BuildConfig) -> dict[str, object]:
+    return {name: getattr(config, name) for name in config.__dataclass_fields__}
+
+
+def package_bytes(result: BuildResult) -> bytes:
+    (package,) = result.packages
+    return package.path.read_bytes()
+
+
+def test_parallel_and_single_process_builds_are_identical(tree: Path, tmp_path: Path) -> None:
+    single = run(tree, tmp_path / "one", jobs=1, cache=False)
+    parallel = run(tree, tmp_path / "two", jobs=2, cache=False)
+    assert package_bytes(single) == package_bytes(parallel)
+    assert single.diagnostics == parallel.diagnostics
+    assert len(single.notes) > 800
+
+
+def test_cache_reuse_is_identical_and_corrupt_entries_are_rebuilt(
+    tree: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = package_bytes(run(tree, out, jobs=1))
+    entries = sorted((out / CACHE_DIR / "file").rglob("*.pickle"))
+    assert len(entries) == 20
+    entries[0].write_bytes(entries[0].read_bytes()[:100])  # truncated
+    entries[1].write_bytes(entries[1].read_bytes().replace(b"Kinesis", b"Kinesia"))  # altered
+    (out / CACHE_DIR / "build").rename(out / "old-record")  # force the stages to run
+    # Had a damaged entry been trusted, the package would differ and the build would stop
+    # rather than overwrite the release.
+    repaired = run(tree, out, jobs=1)
+    assert package_bytes(repaired) == first
+    assert len(sorted((out / CACHE_DIR / "file").rglob("*.pickle"))) == 20
+
+
+def test_nothing_to_do_is_noticed_and_any_change_is_not_missed(tree: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of capacity.\n")
+    out, lock = tmp_path / "out", notes / "deck.lock"
+    first = run(notes, out, lock=lock)
+    assert not first.reused and first.note_count == 1
+    again = run(notes, out, lock=lock)
+    assert again.reused and again.note_count == 1
+    assert again.summary == first.unchanged_summary
+    (notes / "b.md").write_text("## What is a partition key? #card\nIt picks the shard.\n")
+    changed = run(notes, out, lock=lock)
+    assert not changed.reused and changed.note_count == 2
+    assert changed.releases[0].version == "1.1.0"
+    changed.packages[0].path.unlink()  # an output gone: the build must run again
+    rebuilt = run(notes, out, lock=lock)
+    assert not rebuilt.reused and rebuilt.packages[0].path.exists()
