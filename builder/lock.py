@@ -56,7 +56,9 @@ class LockedCard:
     """The deck version in which the card was first shipped as retired."""
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if v not in (None, (), [])}
+        # Field by field: dataclasses.asdict deep-copies every value and took 0.3 ms a card.
+        data = {name: getattr(self, name) for name in LOCKED_CARD_FIELDS}
+        data = {k: v for k, v in data.items() if v not in (None, ())}
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @staticmethod
@@ -82,6 +84,9 @@ class LockedCard:
             )
         except KeyError as missing:
             raise LockError(f"{where}: missing key {missing}") from None
+
+
+LOCKED_CARD_FIELDS = tuple(LockedCard.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from builder.lock import Lock, LockedCard, LockedDeck
@@ -103,7 +104,8 @@ def build_time(source: Path | None = None, environ: dict[str, str] | None = None
     return int(time.time())
 
 
-def note_digest(kind: CardKind, deck: str, fields: Sequence[str], tags: Sequence[str]) -> str:
+@lru_cache(maxsize=1 << 18)
+def note_digest(kind: CardKind, deck: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
     """Hash of everything Anki stores for a note; equal digests need no update."""
     record = [kind.value, str(note_type_for(kind).model_id), deck, *fields, "\x1e", *tags]
     return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode()).hexdigest()[:32]

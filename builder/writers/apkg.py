@@ -16,13 +16,15 @@ import sqlite3
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from builder.release import DeckRelease, PackagedNote
 from builder.writers.notetypes import note_type_for
@@ -73,46 +75,58 @@ def object_id(*parts: str) -> int:
     return 1_000_000_000_000 + int.from_bytes(digest[:8], "big") % 900_000_000_000
 
 
-class _PinnedNote(genanki.Note):  # type: ignore[misc]
-    """A genanki note written with its own modification time and GUID-derived ids."""
-
-    def __init__(self, note: PackagedNote) -> None:
-        super().__init__(
-            model=note_type_for(note.kind).model,
-            fields=list(note.fields),
-            guid=note.guid,
-            tags=list(note.tags),
-        )
-        self.mod = note.mod
-
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        note_id = object_id("note", self.guid)
-        cards = self.cards
-        ids = (object_id("card", self.guid, str(card.ord)) for card in cards)
-        super().write_to_db(cursor, self.mod, deck_id, _ids(note_id, ids))
-
-
-def _ids(first: int, rest: Iterator[int]) -> Iterator[int]:
-    yield first
-    yield from rest
-
-
 def package_path(out_dir: Path, release: DeckRelease) -> Path:
     return out_dir / f"{slugify(release.deck)}-{release.version}.apkg"
 
 
+NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
 def _collection(release: DeckRelease, path: Path) -> None:
-    decks: dict[str, genanki.Deck] = {}
+    """The package's collection: genanki writes the schema, decks and note types; notes and
+    cards are inserted in bulk with their own modification times and GUID-derived ids
+    (genanki's note-by-note writing was most of the time of a large build)."""
+    by_deck: dict[str, list[PackagedNote]] = {}
     for note in release.notes:
-        if note.deck not in decks:
-            decks[note.deck] = genanki.Deck(stable_id("deck", note.deck), note.deck)
-        decks[note.deck].add_note(_PinnedNote(note))
-    package = genanki.Package([decks[name] for name in sorted(decks)])
+        by_deck.setdefault(note.deck, []).append(note)
+    decks = {name: genanki.Deck(stable_id("deck", name), name) for name in sorted(by_deck)}
+    rows: dict[str, list[tuple[str, tuple[Any, ...]]]] = {name: [] for name in decks}
+    """Per deck, each note then its cards: the order genanki wrote them in."""
+    for name, deck in decks.items():
+        for note in by_deck[name]:
+            model = note_type_for(note.kind).model
+            deck.add_model(model)
+            # genanki decides which cards a note has (templates, cloze numbers) and its tags
+            # and sort field, exactly as it writes them.
+            shape = genanki.Note(
+                model=model, fields=list(note.fields), guid=note.guid, tags=list(note.tags)
+            )
+            note_id = object_id("note", note.guid)
+            rows[name].append(
+                (NOTE_ROW, (
+                    note_id, note.guid, model.model_id, note.mod, -1, shape._format_tags(),
+                    "\x1f".join(note.fields), shape.sort_field, 0, 0, "",
+                ))
+            )  # fmt: skip
+            for card in shape.cards:
+                rows[name].append(
+                    (CARD_ROW, (
+                        object_id("card", note.guid, str(card.ord)), note_id, deck.deck_id,
+                        card.ord, note.mod, -1, 0, -1 if card.suspend else 0, shape.due,
+                        0, 0, 0, 0, 0, 0, 0, 0, "",
+                    ))
+                )  # fmt: skip
     connection = sqlite3.connect(path)
     try:
         cursor = connection.cursor()
-        # Note types carry the time they last changed, so Anki takes a new template or CSS.
-        package.write_to_db(cursor, release.note_types_mod, iter(()))
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        for name, deck in decks.items():
+            # Note types carry the time they last changed, so Anki takes a new template or CSS.
+            deck.write_to_db(cursor, release.note_types_mod, iter(()))
+            for statement, values in rows[name]:
+                cursor.execute(statement, values)
         connection.commit()
     finally:
         connection.close()
