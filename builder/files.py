@@ -20,6 +20,8 @@ from builder.discover import SourceFile
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, choose_reader
+from builder.transforms.dedupe import card_sides, duplicate_key
+from builder.transforms.identity import Fingerprint, fingerprint
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
 
@@ -28,11 +30,23 @@ PARALLEL_MIN_FILES = 16
 
 
 @dataclass(frozen=True, slots=True)
+class CardFeatures:
+    """What the later stages compare cards by, worked out with the card (in parallel, and
+    cached with it) rather than for every card of the tree on every build."""
+
+    duplicate_key: tuple[str, str]
+    sides: tuple[str, ...]
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True, slots=True)
 class FileOutcome:
     """A file's tagged cards and the problems met reading and rendering it."""
 
     cards: tuple[TaggedCard, ...]
     diagnostics: tuple[Diagnostic, ...]
+    features: tuple[CardFeatures, ...] = ()
+    """One per card, in the same order."""
 
 
 def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], list[Diagnostic]]:
@@ -86,7 +100,11 @@ class FileWorker:
         cards, diagnostics = read_file(source, ReadContext(self.settings.default_deck))
         rendered = render_cards(cards, self.renderer, [source.path.parent] * len(cards))
         tagged = tag_cards(rendered.cards, self.tagger)
-        return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics))
+        features = tuple(
+            CardFeatures(duplicate_key(card), card_sides(card), fingerprint(card))
+            for card in tagged
+        )
+        return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics), features)
 
 
 _WORKER: FileWorker | None = None

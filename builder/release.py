@@ -15,14 +15,14 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from builder.lock import Lock, LockedCard, LockedDeck
-from builder.model import CardKind, Note
-from builder.transforms.identity import fingerprint
+from builder.model import CardKind, Note, TaggedCard
+from builder.transforms.identity import Fingerprint, fingerprint
 from builder.writers.notetypes import note_type_for, note_types_digest
 
 RETIRED_TAG = "retired"
@@ -158,9 +158,17 @@ def _from_lock(entry: LockedCard) -> PackagedNote:
     )
 
 
-def _locked(note: PackagedNote, source_note: Note | None, retired: str | None) -> LockedCard:
+FingerprintOf = Callable[[TaggedCard], Fingerprint]
+
+
+def _locked(
+    note: PackagedNote,
+    source_note: Note | None,
+    retired: str | None,
+    fingerprint_of: FingerprintOf = lambda card: fingerprint(card),
+) -> LockedCard:
     if source_note is not None:
-        print_ = fingerprint(source_note.tagged)
+        print_ = fingerprint_of(source_note.tagged)
         front, back, context = print_.front, print_.back, print_.context
         marker = source_note.card.marker
     else:
@@ -211,7 +219,11 @@ def _next_version(previous: LockedDeck | None, types_digest: str, *changes: list
 
 
 def _plan_deck(
-    plan: _DeckInput, lock: Lock, now: int, cards: dict[str, LockedCard]
+    plan: _DeckInput,
+    lock: Lock,
+    now: int,
+    cards: dict[str, LockedCard],
+    fingerprint_of: FingerprintOf,
 ) -> tuple[DeckRelease, LockedDeck]:
     previous = plan.previous
     kinds = {p.kind for _, p in plan.current} | {CardKind(e.kind) for e in plan.gone}
@@ -233,7 +245,7 @@ def _plan_deck(
     )
     while True:
         packaged_notes = [p for _, p in plan.current]
-        locked = {p.guid: _locked(p, note, None) for note, p in plan.current}
+        locked = {p.guid: _locked(p, note, None, fingerprint_of) for note, p in plan.current}
         for entry in sorted(plan.gone, key=lambda e: e.guid):
             if entry.retired is None:
                 tags = tuple(sorted({*entry.tags, RETIRED_TAG}))
@@ -296,7 +308,12 @@ def _plan_deck(
     return release, replace(history, package=package_digest)
 
 
-def plan_releases(notes: Sequence[Note], lock: Lock, now: int) -> tuple[list[DeckRelease], Lock]:
+def plan_releases(
+    notes: Sequence[Note],
+    lock: Lock,
+    now: int,
+    fingerprint_of: FingerprintOf = lambda card: fingerprint(card),
+) -> tuple[list[DeckRelease], Lock]:
     """Every deck's release and the lock file that records it."""
     current: dict[str, list[tuple[Note, PackagedNote]]] = {}
     for note in notes:
@@ -329,6 +346,6 @@ def plan_releases(notes: Sequence[Note], lock: Lock, now: int) -> tuple[list[Dec
             sorted(moved_out.get(deck, [])),
             lock.decks.get(deck),
         )
-        release, decks[deck] = _plan_deck(plan, lock, now, cards)
+        release, decks[deck] = _plan_deck(plan, lock, now, cards, fingerprint_of)
         releases.append(release)
     return releases, Lock(decks, cards)

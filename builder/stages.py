@@ -13,10 +13,11 @@ from builder.discover import SourceFile
 from builder.files import default_jobs, process_files
 from builder.inputs import FileSettings
 from builder.lock import Lock
+from builder.model import TaggedCard
 from builder.pipeline import BuildConfig, BuildResult, NoProgress
 from builder.release import DeckRelease, build_time, plan_releases
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
-from builder.transforms.identity import assign_identities
+from builder.transforms.identity import Fingerprint, assign_identities
 from builder.transforms.tag import Tagger, Taxonomy
 from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
 from builder.writers.changelog import write_changelog
@@ -47,15 +48,27 @@ def run(
     tagged = [card for outcome in outcomes for card in outcome.cards]
     diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
 
+    # Features by card: a merged card is a new object, but its rendered card is the same one.
+    features = {
+        id(card.rendered): feature
+        for outcome in outcomes
+        for card, feature in zip(outcome.cards, outcome.features, strict=True)
+    }
     tagger = Tagger(Taxonomy.load(config.taxonomy))
-    deduped = merge_duplicates(tagged)
+    deduped = merge_duplicates(tagged, lambda card: features[id(card.rendered)].duplicate_key)
     near = merge_near_duplicates(
-        deduped.cards, lambda text: {s.id for s in tagger.services_in(text)}
+        deduped.cards,
+        lambda text: {s.id for s in tagger.services_in(text)},
+        lambda card: features[id(card.rendered)].sides,
     )
-    identified = assign_identities(near.cards, lock)
+
+    def fingerprint_of(card: TaggedCard) -> Fingerprint:
+        return features[id(card.rendered)].fingerprint
+
+    identified = assign_identities(near.cards, lock, fingerprint_of)
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
     now = config.build_time if config.build_time is not None else build_time(config.sources[0])
-    releases, new_lock = plan_releases(identified.notes, lock, now)
+    releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of)
 
     failed = fails_build(diagnostics, strict=config.strict)
     packages: list[PackageInfo] = []

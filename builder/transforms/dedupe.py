@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import unicodedata
@@ -45,12 +46,15 @@ class DedupeOutcome:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def merge_duplicates(cards: Sequence[TaggedCard]) -> DedupeOutcome:
+def merge_duplicates(
+    cards: Sequence[TaggedCard],
+    key_of: Callable[[TaggedCard], tuple[str, str]] = lambda card: duplicate_key(card),
+) -> DedupeOutcome:
     """Merge cards with equal keys into the first one: tags and sources are united."""
     merged: dict[tuple[str, str], TaggedCard] = {}
     diagnostics: list[Diagnostic] = []
     for card in cards:
-        key = duplicate_key(card)
+        key = key_of(card)
         first = merged.get(key)
         if first is None:
             merged[key] = card
@@ -142,7 +146,7 @@ def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> floa
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
-def _sides(card: TaggedCard) -> tuple[str, ...]:
+def card_sides(card: TaggedCard) -> tuple[str, ...]:
     """The parts of a card that must each match (a card is not its own reverse); an
     explanation or extra is not one of them."""
     content = card.card.content
@@ -167,7 +171,7 @@ def near_duplicates(a: TaggedCard, b: TaggedCard, services_of: ServicesOf | None
     """Same fact in other words: same kind, same services on the sides, same numbers and
     abbreviations, and every side (front and back, or stem, right answers and choices) worded
     nearly alike. Services come from the sides, not the explanation, which one copy may lack."""
-    return _near(a, b, _sides(a), _sides(b), services_of)
+    return _near(a, b, card_sides(a), card_sides(b), services_of)
 
 
 def _near(
@@ -195,18 +199,29 @@ def _near(
     }
 
 
+def _group(card: TaggedCard, sides: tuple[str, ...]) -> bytes:
+    """Only cards of one kind, and for questions and clozes only those with the same right
+    answers or hidden words, can be near-duplicates: LSH never pairs the others."""
+    kind = card.card.kind.value
+    if isinstance(card.card.content, MultipleChoice | Cloze):
+        return hashlib.sha256(f"{kind}\x1f{sides[1]}".encode()).digest()[:8]
+    return hashlib.sha256(kind.encode()).digest()[:8]
+
+
 def _richer(a: TaggedCard, b: TaggedCard) -> TaggedCard:
     return b if len(b.rendered.plain_text) > len(a.rendered.plain_text) else a
 
 
 def merge_near_duplicates(
-    cards: Sequence[TaggedCard], services_of: ServicesOf | None = None
+    cards: Sequence[TaggedCard],
+    services_of: ServicesOf | None = None,
+    sides_of: Callable[[TaggedCard], tuple[str, ...]] = lambda card: card_sides(card),
 ) -> DedupeOutcome:
     """Merge reworded copies of the same card, found by MinHash LSH (no all-pairs comparison).
 
     The richest wording is kept, with the union of tags and every source.
     """
-    sides = [_sides(card) for card in cards]
+    sides = [sides_of(card) for card in cards]
     # The sides, not the explanation: one copy may explain and the other not.
     pairs = [_bigrams(" ".join(card_sides)) for card_sides in sides]
     # Word pairs on most cards ("which service", "a company wants") only make every templated
@@ -215,10 +230,14 @@ def merge_near_duplicates(
     counts = Counter(pair for card_pairs in pairs for pair in card_pairs)
     common = {pair for pair, n in counts.items() if n > common_limit}
     lsh: LshIndex[int] = LshIndex(rows=LSH_ROWS)
-    signatures = []
+    band_keys = []
     for index, card_pairs in enumerate(pairs):
-        signatures.append(signature(card_pairs - common or card_pairs))
-        lsh.insert(index, signatures[-1])
+        band_keys.append(
+            lsh.band_keys(
+                signature(card_pairs - common or card_pairs), _group(cards[index], sides[index])
+            )
+        )
+        lsh.insert(index, band_keys[-1])
     group_of = list(range(len(cards)))
 
     def find(i: int) -> int:
@@ -227,8 +246,8 @@ def merge_near_duplicates(
             i = group_of[i]
         return i
 
-    for index, sig in enumerate(signatures):
-        for neighbour in sorted(lsh.query(sig)):
+    for index, keys in enumerate(band_keys):
+        for neighbour in sorted(lsh.query(keys)):
             if neighbour > index and _near(
                 cards[index], cards[neighbour], sides[index], sides[neighbour], services_of
             ):

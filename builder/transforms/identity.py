@@ -9,7 +9,7 @@ question); else a new GUID from the card's kind, heading path and question.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import genanki
@@ -161,13 +161,13 @@ def match_lock(
     lsh: LshIndex[str] = LshIndex(rows=CANDIDATE_ROWS)
     for guid, entry in sorted(free.items()):
         by_front.setdefault((entry.kind, entry.front), []).append(guid)
-        lsh.insert(guid, _signature(entry.front, entry.back))
+        lsh.insert(guid, lsh.band_keys(_signature(entry.front, entry.back)))
     pairs: list[tuple[float, int, str]] = []
     for index, card in enumerate(prints):
         if card is None or index in found:
             continue
         candidates = set(by_front.get((card.kind, card.front), []))
-        candidates.update(lsh.query(_signature(card.front, card.back)))
+        candidates.update(lsh.query(lsh.band_keys(_signature(card.front, card.back))))
         for guid in sorted(candidates):
             score = match_score(card, free[guid])
             if score is not None:
@@ -181,7 +181,11 @@ def match_lock(
     return found
 
 
-def assign_identities(cards: Sequence[TaggedCard], lock: Lock | None = None) -> IdentityOutcome:
+def assign_identities(
+    cards: Sequence[TaggedCard],
+    lock: Lock | None = None,
+    fingerprint_of: Callable[[TaggedCard], Fingerprint] = lambda card: fingerprint(card),
+) -> IdentityOutcome:
     """Every card's GUID: marker, else lock file, else new (numbered, with a warning, when
     two cards would get the same one)."""
     lock = lock or Lock()
@@ -215,7 +219,7 @@ def assign_identities(cards: Sequence[TaggedCard], lock: Lock | None = None) -> 
             guids[index] = by_marker.get(marker) or genanki.guid_for(*key)
             how[index] = "marker"
     taken = {g for g in guids if g}
-    prints = [None if guids[i] else fingerprint(card) for i, card in enumerate(cards)]
+    prints = [None if guids[i] else fingerprint_of(card) for i, card in enumerate(cards)]
     for index, (guid, found_how) in match_lock(prints, lock, taken).items():
         guids[index], how[index] = guid, found_how
     used = {g for g in guids if g} | set(lock.cards)

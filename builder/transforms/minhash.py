@@ -38,27 +38,27 @@ class LshIndex(Generic[K]):
 
     Fewer rows a band find less similar pairs: with 3 rows (21 bands), pairs 50% similar are
     found 94% of the time and 30% similar 44%; with 2 rows (32 bands), 40% similar 99.6%.
+    An item may carry a `group`: only items of the same group are ever candidates.
     """
 
     def __init__(self, rows: int) -> None:
         self.rows = rows
-        self._buckets: dict[bytes, list[K]] = {}
+        self.bands = PERMUTATIONS // rows
+        self._buckets: list[dict[bytes, list[K]]] = [{} for _ in range(self.bands)]
 
-    def band_keys(self, sig: np.ndarray) -> list[bytes]:
-        """The signature's bands, each as a bucket key (band number included)."""
-        rows = self.rows
-        return [
-            bytes([band]) + sig[band * rows : (band + 1) * rows].tobytes()
-            for band in range(PERMUTATIONS // rows)
-        ]
+    def band_keys(self, sig: np.ndarray, group: bytes = b"") -> list[bytes]:
+        """The signature's bands, each as a bucket key."""
+        raw = sig[: self.bands * self.rows].tobytes()
+        width = 8 * self.rows
+        return [group + raw[n * width : (n + 1) * width] for n in range(self.bands)]
 
-    def insert(self, key: K, sig: np.ndarray) -> None:
-        for band in self.band_keys(sig):
-            self._buckets.setdefault(band, []).append(key)
+    def insert(self, key: K, keys: list[bytes]) -> None:
+        for band, bucket_key in enumerate(keys):
+            self._buckets[band].setdefault(bucket_key, []).append(key)
 
-    def query(self, sig: np.ndarray) -> set[K]:
-        """Every item sharing at least one band with the signature."""
+    def query(self, keys: list[bytes]) -> set[K]:
+        """Every item sharing at least one band with these band keys."""
         found: set[K] = set()
-        for band in self.band_keys(sig):
-            found.update(self._buckets.get(band, ()))
+        for band, bucket_key in enumerate(keys):
+            found.update(self._buckets[band].get(bucket_key, ()))
         return found
