@@ -14,13 +14,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
+
 from builder.cache import BuildCache
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, choose_reader
-from builder.transforms.dedupe import card_sides, duplicate_key
+from builder.transforms.dedupe import card_sides, duplicate_key, pair_hashes
 from builder.transforms.identity import Fingerprint, fingerprint
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
@@ -37,6 +39,7 @@ class CardFeatures:
     duplicate_key: tuple[str, str]
     sides: tuple[str, ...]
     fingerprint: Fingerprint
+    pair_hashes: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +103,13 @@ class FileWorker:
         cards, diagnostics = read_file(source, ReadContext(self.settings.default_deck))
         rendered = render_cards(cards, self.renderer, [source.path.parent] * len(cards))
         tagged = tag_cards(rendered.cards, self.tagger)
-        features = tuple(
-            CardFeatures(duplicate_key(card), card_sides(card), fingerprint(card))
-            for card in tagged
-        )
-        return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics), features)
+        features = []
+        for card in tagged:
+            sides = card_sides(card)
+            features.append(
+                CardFeatures(duplicate_key(card), sides, fingerprint(card), pair_hashes(sides))
+            )
+        return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics), tuple(features))
 
 
 _WORKER: FileWorker | None = None

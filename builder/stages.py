@@ -60,6 +60,7 @@ def run(
         deduped.cards,
         lambda text: {s.id for s in tagger.services_in(text)},
         lambda card: features[id(card.rendered)].sides,
+        lambda card: features[id(card.rendered)].pair_hashes,
     )
 
     def fingerprint_of(card: TaggedCard) -> Fingerprint:

@@ -6,14 +6,15 @@ import hashlib
 import itertools
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
+
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import QA, Cloze, MultipleChoice, TaggedCard
-from builder.transforms.minhash import LshIndex, signature
+from builder.transforms.minhash import LshIndex, shingle_hashes, signature_of_hashes
 
 THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -110,6 +111,11 @@ def _tokens_agree(a: str, b: str) -> bool:
     """No abbreviation or number was swapped for another (FP for FN, 30 days for 90); one
     copy may add one ("an ML engineer" for "a data scientist"), whatever the case."""
     return not (_decisive(a) - _vocabulary(b) and _decisive(b) - _vocabulary(a))
+
+
+def pair_hashes(sides: tuple[str, ...]) -> np.ndarray:
+    """The hashed word pairs of a card's sides: what near-duplicate candidates are found by."""
+    return shingle_hashes(_bigrams(" ".join(sides)))
 
 
 def _bigrams(text: str) -> frozenset[str]:
@@ -216,6 +222,7 @@ def merge_near_duplicates(
     cards: Sequence[TaggedCard],
     services_of: ServicesOf | None = None,
     sides_of: Callable[[TaggedCard], tuple[str, ...]] = lambda card: card_sides(card),
+    hashes_of: Callable[[TaggedCard], np.ndarray] | None = None,
 ) -> DedupeOutcome:
     """Merge reworded copies of the same card, found by MinHash LSH (no all-pairs comparison).
 
@@ -223,20 +230,22 @@ def merge_near_duplicates(
     """
     sides = [sides_of(card) for card in cards]
     # The sides, not the explanation: one copy may explain and the other not.
-    pairs = [_bigrams(" ".join(card_sides)) for card_sides in sides]
+    hashes = [
+        hashes_of(card) if hashes_of else pair_hashes(card_sides)
+        for card, card_sides in zip(cards, sides, strict=True)
+    ]
     # Word pairs on most cards ("which service", "a company wants") only make every templated
     # question a candidate of every other; what a copy shares with its original is rarer.
     common_limit = max(COMMON_SHINGLE_CARDS, len(cards) // 200)
-    counts = Counter(pair for card_pairs in pairs for pair in card_pairs)
-    common = {pair for pair, n in counts.items() if n > common_limit}
+    every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+    values, counts = np.unique(every, return_counts=True)
+    common = values[counts > common_limit]
     lsh: LshIndex[int] = LshIndex(rows=LSH_ROWS)
     band_keys = []
-    for index, card_pairs in enumerate(pairs):
-        band_keys.append(
-            lsh.band_keys(
-                signature(card_pairs - common or card_pairs), _group(cards[index], sides[index])
-            )
-        )
+    for index, card_hashes in enumerate(hashes):
+        rare = card_hashes[~np.isin(card_hashes, common, assume_unique=True)]
+        sig = signature_of_hashes(rare if rare.size else card_hashes)
+        band_keys.append(lsh.band_keys(sig, _group(cards[index], sides[index])))
         lsh.insert(index, band_keys[-1])
     group_of = list(range(len(cards)))
 

@@ -23,9 +23,19 @@ _B = _GENERATOR.integers(0, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
 _EMPTY = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
 
 
+def shingle_hashes(shingles: Iterable[str]) -> np.ndarray:
+    """Each distinct shingle as a 32-bit hash, sorted."""
+    hashes = {zlib.crc32(s.encode("utf-8")) for s in shingles}
+    return np.array(sorted(hashes), dtype=np.uint64)
+
+
 def signature(shingles: Iterable[str]) -> np.ndarray:
     """The MinHash signature of a set of shingles (`PERMUTATIONS` values)."""
-    hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in set(shingles)), dtype=np.uint64)
+    return signature_of_hashes(shingle_hashes(shingles))
+
+
+def signature_of_hashes(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature of shingles already hashed by `shingle_hashes`."""
     if hashes.size == 0:
         return _EMPTY
     # (a * h + b) mod p for every permutation and hash; 32-bit a and h keep it in 64 bits.
