@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from builder.record import Record
+
 
 class Severity(StrEnum):
     """How bad a problem is; `--strict` treats warnings as errors."""
@@ -16,7 +18,7 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Diagnostic:
+class Diagnostic(Record):
     """One problem with the user's input, tied to a file and line."""
 
     path: str

@@ -22,6 +22,7 @@ from builder.discover import SourceFile
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, choose_reader
+from builder.record import Record
 from builder.transforms.dedupe import card_sides, duplicate_key, pair_hashes
 from builder.transforms.identity import Fingerprint, fingerprint
 from builder.transforms.render import FieldRenderer, render_cards
@@ -32,7 +33,7 @@ PARALLEL_MIN_FILES = 16
 
 
 @dataclass(frozen=True, slots=True)
-class CardFeatures:
+class CardFeatures(Record):
     """What the later stages compare cards by, worked out with the card (in parallel, and
     cached with it) rather than for every card of the tree on every build."""
 
@@ -43,7 +44,7 @@ class CardFeatures:
 
 
 @dataclass(frozen=True, slots=True)
-class FileOutcome:
+class FileOutcome(Record):
     """A file's tagged cards and the problems met reading and rendering it."""
 
     cards: tuple[TaggedCard, ...]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from builder.record import Record
+
 
 class CardKind(StrEnum):
     """The four kinds of card the builder makes."""
@@ -23,7 +25,7 @@ class CardKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class SourceRef:
+class SourceRef(Record):
     """Where a card came from."""
 
     path: str
@@ -36,7 +38,7 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
-class QA:
+class QA(Record):
     """Question and answer (Markdown)."""
 
     front: str
@@ -48,7 +50,7 @@ class QA:
 
 
 @dataclass(frozen=True, slots=True)
-class Cloze:
+class Cloze(Record):
     """Text with Anki cloze deletions `{{cN::…}}` (Markdown around them)."""
 
     text: str
@@ -58,7 +60,7 @@ class Cloze:
 
 
 @dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(Record):
     """One option of a multiple-choice question."""
 
     text: str
@@ -68,7 +70,7 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
-class MultipleChoice:
+class MultipleChoice(Record):
     """A question with lettered options, one or more of them right (Markdown)."""
 
     question: str
@@ -116,7 +118,7 @@ _KIND_OF_CONTENT: dict[type, CardKind] = {}
 
 
 @dataclass(frozen=True, slots=True)
-class Card:
+class Card(Record):
     """A card as a reader found it: Markdown content plus where it belongs and came from."""
 
     content: Content
@@ -143,7 +145,7 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
-class MediaFile:
+class MediaFile(Record):
     """A media file a card shows, resolved inside a source or media root."""
 
     path: Path
@@ -153,7 +155,7 @@ class MediaFile:
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedCard:
+class RenderedCard(Record):
     """A card whose fields are final HTML, in the order of its note type's fields."""
 
     card: Card
@@ -167,7 +169,7 @@ class RenderedCard:
 
 
 @dataclass(frozen=True, slots=True)
-class TaggedCard:
+class TaggedCard(Record):
     """A rendered card with its exam domain and final tags, possibly merged from duplicates."""
 
     rendered: RenderedCard
@@ -186,7 +188,7 @@ class TaggedCard:
 
 
 @dataclass(frozen=True, slots=True)
-class Note:
+class Note(Record):
     """A card ready to package: tagged, deduplicated and with a stable identity."""
 
     tagged: TaggedCard

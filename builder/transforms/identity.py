@@ -18,6 +18,7 @@ import numpy as np
 from builder.diagnostics import Diagnostic, Severity
 from builder.lock import Lock, LockedCard
 from builder.model import QA, Cloze, MultipleChoice, Note, TaggedCard
+from builder.record import Record
 from builder.transforms.dedupe import normalize_text
 from builder.transforms.minhash import LshIndex, signature
 
@@ -30,7 +31,7 @@ CONTEXT_SEPARATOR = " › "
 
 
 @dataclass(frozen=True, slots=True)
-class Fingerprint:
+class Fingerprint(Record):
     """What identifies a card to a learner, normalized for comparison."""
 
     kind: str
