@@ -84,7 +84,20 @@ def run(
         for release in releases:
             write_changelog(release, new_lock, config.out)
         if config.lock is not None:
-            new_lock.save(config.lock)
+            try:
+                new_lock.save(config.lock)
+            except OSError as error:
+                diagnostics.append(
+                    Diagnostic(
+                        str(config.lock),
+                        0,
+                        Severity.WARNING,
+                        "lock-not-written",
+                        f"the lock file could not be written ({error.strerror or error}); the "
+                        "packages are built, but the next build will not remember these "
+                        "cards' identities: make the folder writable or pass --lock FILE",
+                    )
+                )
     report = build_report(identified.notes, releases, packages, diagnostics, failed=failed)
     report_path = write_report(report, config.out)
     return BuildResult(

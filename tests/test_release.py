@@ -154,3 +154,13 @@ def test_a_card_moved_to_another_package_changes_both_versions(tmp_path: Path) -
     releases, _ = plan_releases(outcome.notes, lock, 200)
     versions = {r.deck: (r.version, len(r.notes), len(r.moved)) for r in releases}
     assert versions == {"A": ("1.1.0", 1, 1), "B": ("1.0.1", 2, 1)}
+
+
+def test_a_lock_file_that_cannot_be_written_is_a_warning_not_a_lost_build(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
+    lock_path = tmp_path / "no-such-folder" / "deck.lock"
+    result = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
+    assert not result.failed and result.packages[0].path.exists()
+    assert [d.code for d in result.diagnostics] == ["lock-not-written"]
