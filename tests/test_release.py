@@ -14,6 +14,7 @@ from builder.lock import Lock, LockError
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.pipeline import BuildConfig, build
 from builder.release import build_time, plan_releases
+from builder.transforms import identity
 from builder.transforms.identity import assign_identities
 from tests.conftest import FIXTURES
 
@@ -164,3 +165,28 @@ def test_a_lock_file_that_cannot_be_written_is_a_warning_not_a_lost_build(tmp_pa
     result = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
     assert not result.failed and result.packages[0].path.exists()
     assert [d.code for d in result.diagnostics] == ["lock-not-written"]
+
+
+def test_matching_many_changed_cards_scores_a_bounded_number_of_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    old = [
+        tagged(f"What is the purpose of service number {n}?", f"It does task {n}")
+        for n in range(300)
+    ]
+    lock = release(old, Lock())[1]
+    calls = 0
+    real = identity.match_score
+
+    def counting(*args: object) -> float | None:
+        nonlocal calls
+        calls += 1
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(identity, "match_score", counting)
+    new = [
+        tagged(f"What is the purpose of tool number {n}?", f"It runs job {n}") for n in range(300)
+    ]
+    assign_identities(new, lock)
+    assert calls <= 300 * identity.MAX_CANDIDATES

@@ -24,6 +24,8 @@ from builder.transforms.minhash import LshIndex, signature
 
 FINGERPRINT_CHARS = 2000
 """Fingerprint texts are cut here: enough to tell cards apart, and the lock stays small."""
+MAX_CANDIDATES = 50
+"""Lock entries scored per card at most, those sharing the most LSH bands first."""
 CANDIDATE_ROWS = 2
 """MinHash LSH with 2 rows a band finds lock entries 40% alike 99.6% of the time; each
 candidate is then scored."""
@@ -162,13 +164,16 @@ def match_lock(
     lsh: LshIndex[str] = LshIndex(rows=CANDIDATE_ROWS)
     for guid, entry in sorted(free.items()):
         by_front.setdefault((entry.kind, entry.front), []).append(guid)
-        lsh.insert(guid, lsh.band_keys(_signature(entry.front, entry.back)))
+        lsh.insert(guid, lsh.band_keys(_signature(entry.front, entry.back), entry.kind.encode()))
     pairs: list[tuple[float, int, str]] = []
     for index, card in enumerate(prints):
         if card is None or index in found:
             continue
         candidates = set(by_front.get((card.kind, card.front), []))
-        candidates.update(lsh.query(lsh.band_keys(_signature(card.front, card.back))))
+        # Templated notes can make hundreds of entries candidates; the most alike are enough,
+        # and scoring them all would grow with the square of the changed cards.
+        keys = lsh.band_keys(_signature(card.front, card.back), card.kind.encode())
+        candidates.update(lsh.query_ranked(keys, MAX_CANDIDATES))
         for guid in sorted(candidates):
             score = match_score(card, free[guid])
             if score is not None:

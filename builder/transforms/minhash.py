@@ -66,6 +66,15 @@ class LshIndex(Generic[K]):
         for band, bucket_key in enumerate(keys):
             self._buckets[band].setdefault(bucket_key, []).append(key)
 
+    def query_ranked(self, keys: list[bytes], limit: int) -> list[K]:
+        """At most `limit` items, those sharing the most bands first (ties in key order)."""
+        shared: dict[K, int] = {}
+        for band, bucket_key in enumerate(keys):
+            for item in self._buckets[band].get(bucket_key, ()):
+                shared[item] = shared.get(item, 0) + 1
+        ranked = sorted(shared.items(), key=lambda e: (-e[1], e[0]))
+        return [item for item, _ in ranked[:limit]]
+
     def query(self, keys: list[bytes]) -> set[K]:
         """Every item sharing at least one band with these band keys."""
         found: set[K] = set()
