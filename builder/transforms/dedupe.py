@@ -14,7 +14,7 @@ import numpy as np
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import QA, Cloze, MultipleChoice, TaggedCard
-from builder.transforms.minhash import LshIndex, shingle_hashes, signature_of_hashes
+from builder.transforms.minhash import candidate_pairs, shingle_hashes, signature_matrix
 
 THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -237,16 +237,18 @@ def merge_near_duplicates(
     # Word pairs on most cards ("which service", "a company wants") only make every templated
     # question a candidate of every other; what a copy shares with its original is rarer.
     common_limit = max(COMMON_SHINGLE_CARDS, len(cards) // 200)
+    owner = np.repeat(np.arange(len(hashes)), [h.size for h in hashes])
     every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
     values, counts = np.unique(every, return_counts=True)
-    common = values[counts > common_limit]
-    lsh: LshIndex[int] = LshIndex(rows=LSH_ROWS)
-    band_keys = []
-    for index, card_hashes in enumerate(hashes):
-        rare = card_hashes[~np.isin(card_hashes, common, assume_unique=True)]
-        sig = signature_of_hashes(rare if rare.size else card_hashes)
-        band_keys.append(lsh.band_keys(sig, _group(cards[index], sides[index])))
-        lsh.insert(index, band_keys[-1])
+    rare_mask = ~np.isin(every, values[counts > common_limit])
+    rare_count = np.bincount(owner[rare_mask], minlength=len(hashes))
+    rare_mask |= rare_count[owner] == 0  # a card made only of common pairs keeps them all
+    starts = np.cumsum([0] + [h.size for h in hashes])
+    kept = [every[a:b][rare_mask[a:b]] for a, b in itertools.pairwise(starts)]
+    lsh_groups = np.array(
+        [int.from_bytes(_group(card, s), "big") for card, s in zip(cards, sides, strict=True)],
+        dtype=np.uint64,
+    )
     group_of = list(range(len(cards)))
 
     def find(i: int) -> int:
@@ -255,12 +257,9 @@ def merge_near_duplicates(
             i = group_of[i]
         return i
 
-    for index, keys in enumerate(band_keys):
-        for neighbour in sorted(lsh.query(keys)):
-            if neighbour > index and _near(
-                cards[index], cards[neighbour], sides[index], sides[neighbour], services_of
-            ):
-                group_of[find(neighbour)] = find(index)
+    for first, second in candidate_pairs(signature_matrix(kept), lsh_groups, LSH_ROWS):
+        if _near(cards[first], cards[second], sides[first], sides[second], services_of):
+            group_of[find(second)] = find(first)
     groups: dict[int, list[int]] = {}
     for index in range(len(cards)):
         groups.setdefault(find(index), []).append(index)

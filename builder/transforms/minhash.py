@@ -8,8 +8,9 @@ a pure-Python MinHash cost about 2 ms.
 
 from __future__ import annotations
 
+import itertools
 import zlib
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -81,3 +82,50 @@ class LshIndex(Generic[K]):
         for band, bucket_key in enumerate(keys):
             found.update(self._buckets[band].get(bucket_key, ()))
         return found
+
+
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+    dtype=np.uint64,
+)
+
+
+def signature_matrix(hash_lists: Sequence[np.ndarray], chunk: int = 250_000) -> np.ndarray:
+    """The signatures of many shingle sets at once, one row each, computed in chunks of
+    about `chunk` shingles with numpy (one small numpy call a card cost 100 µs)."""
+    rows = np.tile(_EMPTY, (len(hash_lists), 1))
+    start = 0
+    while start < len(hash_lists):
+        end, total = start, 0
+        while end < len(hash_lists) and (end == start or total + hash_lists[end].size <= chunk):
+            total += hash_lists[end].size
+            end += 1
+        members = [i for i in range(start, end) if hash_lists[i].size]
+        if members:
+            flat = np.concatenate([hash_lists[i] for i in members])
+            offsets = np.cumsum([0] + [hash_lists[i].size for i in members[:-1]])
+            permuted = (np.outer(flat, _A) + _B) % _PRIME
+            rows[members] = np.minimum.reduceat(permuted, offsets, axis=0)
+        start = end
+    return rows
+
+
+def candidate_pairs(sigs: np.ndarray, groups: np.ndarray, rows: int) -> list[tuple[int, int]]:
+    """Index pairs (i < j) whose signatures agree on a whole band of `rows` values and whose
+    groups are equal; the LSH of a whole deck in a few numpy calls per band."""
+    bands = PERMUTATIONS // rows
+    found: set[tuple[int, int]] = set()
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            block = sigs[:, band * rows : (band + 1) * rows]
+            keys = groups.copy()
+            for column in range(rows):
+                keys = (keys ^ block[:, column]) * _MIX[column % len(_MIX)]
+            order = np.argsort(keys, kind="stable")
+            ordered = keys[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            sizes = np.diff(np.r_[starts, ordered.size])
+            for first, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+                members = sorted(order[first : first + size].tolist())
+                found.update(itertools.combinations(members, 2))
+    return sorted(found)
