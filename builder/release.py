@@ -218,6 +218,11 @@ def _next_version(previous: LockedDeck | None, types_digest: str, *changes: list
     return previous.version
 
 
+def _unchanged_or(old: LockedCard | None, new: LockedCard) -> LockedCard:
+    """The old entry when nothing in it changed: its line is written back as it was."""
+    return old if old is not None and old == new else new
+
+
 def _plan_deck(
     plan: _DeckInput,
     lock: Lock,
@@ -245,7 +250,10 @@ def _plan_deck(
     )
     while True:
         packaged_notes = [p for _, p in plan.current]
-        locked = {p.guid: _locked(p, note, None, fingerprint_of) for note, p in plan.current}
+        locked = {
+            p.guid: _unchanged_or(lock.cards.get(p.guid), _locked(p, note, None, fingerprint_of))
+            for note, p in plan.current
+        }
         for entry in sorted(plan.gone, key=lambda e: e.guid):
             if entry.retired is None:
                 tags = tuple(sorted({*entry.tags, RETIRED_TAG}))
