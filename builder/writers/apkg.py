@@ -79,6 +79,20 @@ def package_path(out_dir: Path, release: DeckRelease) -> Path:
     return out_dir / f"{slugify(release.deck)}-{release.version}.apkg"
 
 
+def _card_ordinals(model: Any, note: PackagedNote) -> list[int]:
+    """The cards a note has, as genanki decides them: for a front/back type, each template
+    whose required fields are filled (the type's `req`, computed once); for a cloze type,
+    genanki itself counts the cloze numbers."""
+    if model.model_type == genanki.Model.CLOZE:
+        shape = genanki.Note(model=model, fields=list(note.fields), guid=note.guid)
+        return [card.ord for card in shape.cards]
+    return [
+        ordinal
+        for ordinal, mode, required in model._req
+        if (any if mode == "any" else all)(note.fields[i] for i in required)
+    ]
+
+
 NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)"
 CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
@@ -97,24 +111,19 @@ def _collection(release: DeckRelease, path: Path) -> None:
         for note in by_deck[name]:
             model = note_type_for(note.kind).model
             deck.add_model(model)
-            # genanki decides which cards a note has (templates, cloze numbers) and its tags
-            # and sort field, exactly as it writes them.
-            shape = genanki.Note(
-                model=model, fields=list(note.fields), guid=note.guid, tags=list(note.tags)
-            )
             note_id = object_id("note", note.guid)
+            tags = " " + " ".join(note.tags) + " "  # as genanki formats them
             rows[name].append(
                 (NOTE_ROW, (
-                    note_id, note.guid, model.model_id, note.mod, -1, shape._format_tags(),
-                    "\x1f".join(note.fields), shape.sort_field, 0, 0, "",
+                    note_id, note.guid, model.model_id, note.mod, -1, tags,
+                    "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, "",
                 ))
             )  # fmt: skip
-            for card in shape.cards:
+            for ordinal in _card_ordinals(model, note):
                 rows[name].append(
                     (CARD_ROW, (
-                        object_id("card", note.guid, str(card.ord)), note_id, deck.deck_id,
-                        card.ord, note.mod, -1, 0, -1 if card.suspend else 0, shape.due,
-                        0, 0, 0, 0, 0, 0, 0, 0, "",
+                        object_id("card", note.guid, str(ordinal)), note_id, deck.deck_id,
+                        ordinal, note.mod, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "",
                     ))
                 )  # fmt: skip
     connection = sqlite3.connect(path)
