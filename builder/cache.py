@@ -78,3 +78,17 @@ class BuildCache:
             os.replace(partial, path)
         except OSError:
             pass
+
+    def prune(self, kind: str, keep: set[str]) -> int:
+        """Delete the entries of a kind whose keys are not in `keep`; how many went."""
+        if not self.enabled:
+            return 0
+        removed = 0
+        for path in (self.root / kind).glob("*/*.pickle"):
+            if path.stem not in keep:
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed

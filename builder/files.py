@@ -172,4 +172,6 @@ def process_files(
             cache.put("file", keys[index], outcomes[index])
             if progress:
                 progress(1)
+    # Entries of files that changed or went away would only pile up.
+    cache.prune("file", set(keys))
     return [outcome for outcome in outcomes if outcome is not None]

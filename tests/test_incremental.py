@@ -73,9 +73,12 @@ def test_nothing_to_do_is_noticed_and_any_change_is_not_missed(tree: Path, tmp_p
     assert again.reused and again.note_count == 1
     assert again.summary == first.unchanged_summary
     (notes / "b.md").write_text("## What is a partition key? #card\nIt picks the shard.\n")
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
     changed = run(notes, out, lock=lock)
     assert not changed.reused and changed.note_count == 2
     assert changed.releases[0].version == "1.1.0"
+    entries = sorted(p.stem for p in (out / CACHE_DIR / "file").rglob("*.pickle"))
+    assert len(entries) == 2  # one per file: the entry of a.md before its change is gone
     changed.packages[0].path.unlink()  # an output gone: the build must run again
     rebuilt = run(notes, out, lock=lock)
     assert not rebuilt.reused and rebuilt.packages[0].path.exists()
