@@ -1,6 +1,6 @@
 """The build cache: what each file gave last time, so an unchanged file is never read again.
 
-An entry is keyed by the file's content and path, the builder's version and everything in the
+An entry is keyed by the file's content and path, the builder's own code and everything in the
 configuration that changes what a file gives (roots, default deck, taxonomy, the media
 files' names, sizes and times). Each entry carries a checksum of its payload; an entry that
 is missing, truncated, corrupt or from another builder is ignored and rebuilt, never trusted.
@@ -14,10 +14,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from builder import __version__
-
 CACHE_DIR = ".cache"
-FORMAT = b"deckcache1"
 
 
 def digest(*parts: str | bytes) -> str:
@@ -30,14 +27,25 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+def _builder_code() -> str:
+    """A digest of the builder's own files (code, note types, taxonomy): an entry written by
+    any other code, even under the same version number, is never read."""
+    package = Path(__file__).parent
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix != ".pyc")
+    return digest(*(f"{p.relative_to(package)}" for p in files), *(p.read_bytes() for p in files))
+
+
+BUILDER_CODE = _builder_code()
+HEADER = b"deckcache2" + BUILDER_CODE.encode() + b"\n"
+"""Every entry starts with this: another format or builder is never read."""
+
+
 class BuildCache:
     """Entries under `<out>/.cache/`; a disabled cache finds nothing and keeps nothing."""
 
     def __init__(self, out_dir: Path, *, enabled: bool = True) -> None:
         self.root = out_dir / CACHE_DIR
         self.enabled = enabled
-        self.hits = 0
-        self.misses = 0
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / kind / key[:2] / f"{key}.pickle"
@@ -49,27 +57,21 @@ class BuildCache:
         try:
             data = self._path(kind, key).read_bytes()
         except OSError:
-            self.misses += 1
             return None
-        header = FORMAT + __version__.encode() + b"\n"
-        checksum, payload = data[len(header) : len(header) + 32], data[len(header) + 32 :]
-        if not data.startswith(header) or hashlib.sha256(payload).digest() != checksum:
-            self.misses += 1
+        checksum, payload = data[len(HEADER) : len(HEADER) + 32], data[len(HEADER) + 32 :]
+        if not data.startswith(HEADER) or hashlib.sha256(payload).digest() != checksum:
             return None
         try:
-            value = pickle.loads(payload)
+            return pickle.loads(payload)
         except Exception:  # a payload that passed its checksum but does not load: rebuild
-            self.misses += 1
             return None
-        self.hits += 1
-        return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store a value; a cache that cannot be written only makes the next build slower."""
         if not self.enabled:
             return
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        data = FORMAT + __version__.encode() + b"\n" + hashlib.sha256(payload).digest() + payload
+        data = HEADER + hashlib.sha256(payload).digest() + payload
         path = self._path(kind, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,16 +81,10 @@ class BuildCache:
         except OSError:
             pass
 
-    def prune(self, kind: str, keep: set[str]) -> int:
-        """Delete the entries of a kind whose keys are not in `keep`; how many went."""
+    def prune(self, kind: str, keep: set[str]) -> None:
+        """Delete the entries of a kind whose keys are not in `keep`."""
         if not self.enabled:
-            return 0
-        removed = 0
+            return
         for path in (self.root / kind).glob("*/*.pickle"):
             if path.stem not in keep:
-                try:
-                    path.unlink()
-                    removed += 1
-                except OSError:
-                    pass
-        return removed
+                path.unlink(missing_ok=True)

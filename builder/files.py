@@ -19,7 +19,7 @@ import numpy as np
 from builder.cache import BuildCache
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
-from builder.inputs import FileSettings, file_key, settings_key
+from builder.inputs import FileSettings
 from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, choose_reader
 from builder.record import Record
@@ -135,20 +135,18 @@ def default_jobs() -> int:
 
 def process_files(
     files: Sequence[SourceFile],
+    keys: Sequence[str],
     settings: FileSettings,
     cache: BuildCache,
     *,
     jobs: int,
-    progress: Callable[[int], None] | None = None,
-    keys: Sequence[str] | None = None,
+    progress: Callable[[int], None],
 ) -> list[FileOutcome]:
-    """Every file's outcome, in file order: from the cache, else worked out (in parallel when
-    `jobs` > 1 and there are enough files) and stored."""
-    keys = list(keys) if keys is not None else [file_key(settings_key(settings), f) for f in files]
+    """Every file's outcome, in file order: from the cache (under its key, see `file_key`),
+    else worked out (in parallel when `jobs` > 1 and there are enough files) and stored."""
     outcomes: list[FileOutcome | None] = [cache.get("file", key) for key in keys]
     todo = [i for i, outcome in enumerate(outcomes) if not isinstance(outcome, FileOutcome)]
-    if progress:
-        progress(len(files) - len(todo))
+    progress(len(files) - len(todo))
     if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
         size = max(1, min(32, len(todo) // (jobs * 4)))
         chunks = [todo[n : n + size] for n in range(0, len(todo), size)]
@@ -163,15 +161,13 @@ def process_files(
                 for index, outcome in zip(chunk, results, strict=True):
                     outcomes[index] = outcome
                     cache.put("file", keys[index], outcome)
-                if progress:
-                    progress(len(chunk))
+                progress(len(chunk))
     elif todo:
         worker = FileWorker(settings)
         for index in todo:
             outcomes[index] = worker.process(files[index])
             cache.put("file", keys[index], outcomes[index])
-            if progress:
-                progress(1)
+            progress(1)
     # Entries of files that changed or went away would only pile up.
     cache.prune("file", set(keys))
     return [outcome for outcome in outcomes if outcome is not None]

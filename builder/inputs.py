@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import __version__
-from builder.cache import digest
+from builder.cache import BUILDER_CODE, digest
 from builder.discover import SourceFile
 from builder.transforms.media import MEDIA_SUFFIXES
 
@@ -43,7 +42,7 @@ def settings_key(settings: FileSettings) -> str:
     """Everything in the configuration that changes what a file gives."""
     taxonomy = settings.taxonomy.read_bytes() if settings.taxonomy else b"built-in"
     return digest(
-        __version__,
+        BUILDER_CODE,
         json.dumps([str(p) for p in settings.sources]),
         json.dumps([str(p) for p in settings.media]),
         settings.default_deck,

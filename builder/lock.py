@@ -54,8 +54,9 @@ class LockedCard:
     """The explicit identity marker in the source, if any."""
     retired: str | None = None
     """The deck version in which the card was first shipped as retired."""
-    line: str | None = field(default=None, compare=False, repr=False)
-    """The line it was read from, written back as it was when nothing changed."""
+    line: str | None = field(default=None, init=False, compare=False, repr=False)
+    """The line it was read from, written back as it was when nothing changed; not an
+    argument, so a copy made with `dataclasses.replace` never carries a stale line."""
 
     def to_json(self) -> str:
         if self.line is not None:
@@ -67,6 +68,12 @@ class LockedCard:
 
     @staticmethod
     def from_json(data: object, where: str, line: str | None = None) -> LockedCard:
+        card = LockedCard._from_json(data, where)
+        object.__setattr__(card, "line", line)
+        return card
+
+    @staticmethod
+    def _from_json(data: object, where: str) -> LockedCard:
         if not isinstance(data, dict):
             raise LockError(f"{where}: expected an object")
         try:
@@ -85,7 +92,6 @@ class LockedCard:
                 media=_texts(data, "media", where, required=False),
                 marker=_optional_text(data, "marker", where),
                 retired=_optional_text(data, "retired", where),
-                line=line,
             )
         except KeyError as missing:
             raise LockError(f"{where}: missing key {missing}") from None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from builder.cache import BuildCache, digest
-from builder.diagnostics import Diagnostic, Severity
+from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.lock import Lock, LockError
@@ -134,7 +134,7 @@ def build(config: BuildConfig) -> BuildResult:
         lock = Lock.parse(lock_bytes.decode("utf-8", "replace"), config.lock)
     from builder import stages
 
-    result = stages.run(config, lock, files, diagnostics, keys)
+    result = stages.run(config, settings, lock, files, diagnostics, keys)
     if not result.failed and config.cache:
         # The key of the tree as this build leaves it: with the lock file it wrote.
         written = _read_lock(config.lock)
@@ -165,23 +165,19 @@ def _read_lock(path: Path | None) -> bytes | None:
         raise LockError(f"{path}: cannot be read: {error}") from None
 
 
-def _outputs(result: BuildResult) -> list[Path]:
-    return [*(p.path for p in result.packages), result.report_path]
-
-
 def record_build(out: Path, key: str, result: BuildResult) -> None:
     """Remember a successful build, so the same inputs next time need no work."""
     outputs = {}
-    for path in _outputs(result):
+    for path in (*(p.path for p in result.packages), result.report_path):
         stat = path.stat()
-        outputs[str(path)] = [stat.st_size, stat.st_mtime_ns]
+        outputs[str(path)] = (stat.st_size, stat.st_mtime_ns)
     record = {
         "key": key,
         "outputs": outputs,
-        "report": str(result.report_path),
-        "unchanged_summary": list(result.unchanged_summary),
+        "report": result.report_path,
+        "summary": result.unchanged_summary,
         "notes": result.note_count,
-        "diagnostics": [d.to_json() for d in result.diagnostics],
+        "diagnostics": result.diagnostics,
     }
     BuildCache(out).put("build", "last", record)
 
@@ -191,19 +187,15 @@ def last_build(out: Path, key: str) -> BuildResult | None:
     record = BuildCache(out).get("build", "last")
     if not isinstance(record, dict) or record.get("key") != key:
         return None
-    for name, (size, mtime) in record["outputs"].items():
-        try:
+    try:
+        for name, (size, mtime) in record["outputs"].items():
             stat = Path(name).stat()
-        except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-            return None
-    diagnostics = tuple(
-        Diagnostic(d["path"], d["line"], Severity(d["severity"]), d["code"], d["message"])
-        for d in record["diagnostics"]
-    )
-    summary = tuple(record["unchanged_summary"])
-    return BuildResult(
-        (), (), (), diagnostics, False, Path(record["report"]), summary, summary,
-        record["notes"], reused=True,
-    )  # fmt: skip
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+                return None
+        summary = record["summary"]
+        return BuildResult(
+            (), (), (), record["diagnostics"], False, record["report"], summary, summary,
+            record["notes"], reused=True,
+        )  # fmt: skip
+    except (OSError, KeyError, TypeError, ValueError):  # gone, or a record of another shape
+        return None

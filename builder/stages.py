@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from builder.cache import BuildCache
 from builder.diagnostics import Diagnostic, Severity, fails_build
 from builder.discover import SourceFile
-from builder.files import default_jobs, process_files
+from builder.files import CardFeatures, default_jobs, process_files
 from builder.inputs import FileSettings
 from builder.lock import Lock
 from builder.model import TaggedCard
@@ -26,23 +26,18 @@ from builder.writers.report import build_report, write_report
 
 def run(
     config: BuildConfig,
+    settings: FileSettings,
     lock: Lock,
     files: list[SourceFile],
     diagnostics: list[Diagnostic],
     keys: list[str],
 ) -> BuildResult:
     """Run every stage; write packages unless the build failed, and always write the report."""
-    settings = FileSettings(config.sources, config.media, config.default_deck, config.taxonomy)
     cache = BuildCache(config.out, enabled=config.cache)
     progress = config.progress or NoProgress()
     progress.start(len(files))
     outcomes = process_files(
-        files,
-        settings,
-        cache,
-        jobs=config.jobs or default_jobs(),
-        progress=progress.advance,
-        keys=keys,
+        files, keys, settings, cache, jobs=config.jobs or default_jobs(), progress=progress.advance
     )
     progress.finish()
     tagged = [card for outcome in outcomes for card in outcome.cards]
@@ -54,17 +49,21 @@ def run(
         for outcome in outcomes
         for card, feature in zip(outcome.cards, outcome.features, strict=True)
     }
+
+    def feature(card: TaggedCard) -> CardFeatures:
+        return features[id(card.rendered)]
+
+    def fingerprint_of(card: TaggedCard) -> Fingerprint:
+        return feature(card).fingerprint
+
     tagger = Tagger(Taxonomy.load(config.taxonomy))
-    deduped = merge_duplicates(tagged, lambda card: features[id(card.rendered)].duplicate_key)
+    deduped = merge_duplicates(tagged, lambda card: feature(card).duplicate_key)
     near = merge_near_duplicates(
         deduped.cards,
         lambda text: {s.id for s in tagger.services_in(text)},
-        lambda card: features[id(card.rendered)].sides,
-        lambda card: features[id(card.rendered)].pair_hashes,
+        lambda card: feature(card).sides,
+        lambda card: feature(card).pair_hashes,
     )
-
-    def fingerprint_of(card: TaggedCard) -> Fingerprint:
-        return features[id(card.rendered)].fingerprint
 
     identified = assign_identities(near.cards, lock, fingerprint_of)
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.cache import CACHE_DIR
+from builder.cache import CACHE_DIR, BuildCache
 from builder.pipeline import BuildConfig, BuildResult, build
 from tests.synthetic import generate
 
@@ -82,3 +82,17 @@ def test_nothing_to_do_is_noticed_and_any_change_is_not_missed(tree: Path, tmp_p
     changed.packages[0].path.unlink()  # an output gone: the build must run again
     rebuilt = run(notes, out, lock=lock)
     assert not rebuilt.reused and rebuilt.packages[0].path.exists()
+
+
+def test_a_record_of_another_shape_is_not_trusted(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of capacity.\n")
+    out = tmp_path / "out"
+    run(notes, out)
+    cache = BuildCache(out)
+    record = cache.get("build", "last")
+    del record["summary"]  # as an older builder might have written it
+    cache.put("build", "last", record)
+    again = run(notes, out)
+    assert not again.reused and again.note_count == 1

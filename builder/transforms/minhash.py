@@ -76,13 +76,6 @@ class LshIndex(Generic[K]):
         ranked = sorted(shared.items(), key=lambda e: (-e[1], e[0]))
         return [item for item, _ in ranked[:limit]]
 
-    def query(self, keys: list[bytes]) -> set[K]:
-        """Every item sharing at least one band with these band keys."""
-        found: set[K] = set()
-        for band, bucket_key in enumerate(keys):
-            found.update(self._buckets[band].get(bucket_key, ()))
-        return found
-
 
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],

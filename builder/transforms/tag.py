@@ -250,7 +250,6 @@ class Tagger:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self._domains = {d.id: d for d in taxonomy.domains}
         self._services = AliasMatcher([(a, s) for s in taxonomy.services for a in s.aliases])
         self._domain_names = AliasMatcher([(a, d) for d in taxonomy.domains for a in d.aliases])
         self._terms = AliasMatcher([(t, d) for d in taxonomy.domains for t in d.terms])

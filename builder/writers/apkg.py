@@ -29,8 +29,8 @@ from genanki.apkg_schema import APKG_SCHEMA
 from builder.release import DeckRelease, PackagedNote
 from builder.writers.notetypes import note_type_for
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-"""The earliest time a ZIP entry can carry."""
+ZIP_EARLIEST = 315_532_800
+"""1980-01-01, the earliest time a ZIP entry can carry."""
 
 
 class ReleaseExistsError(Exception):
@@ -142,7 +142,7 @@ def _collection(release: DeckRelease, path: Path) -> None:
 
 
 def _zip_time(epoch: int) -> tuple[int, int, int, int, int, int]:
-    moment = datetime.fromtimestamp(max(epoch, 315532800), tz=UTC)
+    moment = datetime.fromtimestamp(max(epoch, ZIP_EARLIEST), tz=UTC)
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
