@@ -68,9 +68,13 @@ class BuildCache:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store a value; a cache that cannot be written only makes the next build slower."""
+        if self.enabled:
+            self.put_payload(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_payload(self, kind: str, key: str, payload: bytes) -> None:
+        """Store a value already pickled."""
         if not self.enabled:
             return
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         data = HEADER + hashlib.sha256(payload).digest() + payload
         path = self._path(kind, key)
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -113,17 +114,25 @@ class FileWorker:
         return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics), tuple(features))
 
 
-_WORKER: FileWorker | None = None
+_WORKER: tuple[FileWorker, BuildCache] | None = None
 
 
-def _start_worker(settings: FileSettings) -> None:
+def _start_worker(settings: FileSettings, cache: BuildCache) -> None:
     global _WORKER
-    _WORKER = FileWorker(settings)
+    _WORKER = (FileWorker(settings), cache)
 
 
-def _process_chunk(chunk: list[SourceFile]) -> list[FileOutcome]:
+def _process_chunk(chunk: list[tuple[SourceFile, str]]) -> list[bytes]:
+    """Each file's outcome, pickled once: stored in the cache here, in the worker, and
+    unpickled by the main process, which would otherwise pickle it again to store it."""
     assert _WORKER is not None
-    return [_WORKER.process(source) for source in chunk]
+    worker, cache = _WORKER
+    payloads = []
+    for source, key in chunk:
+        payload = pickle.dumps(worker.process(source), protocol=pickle.HIGHEST_PROTOCOL)
+        cache.put_payload("file", key, payload)
+        payloads.append(payload)
+    return payloads
 
 
 def default_jobs() -> int:
@@ -154,13 +163,12 @@ def process_files(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         )
         with ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_start_worker, initargs=(settings,)
+            jobs, mp_context=context, initializer=_start_worker, initargs=(settings, cache)
         ) as pool:
-            done = pool.map(_process_chunk, [[files[i] for i in chunk] for chunk in chunks])
-            for chunk, results in zip(chunks, done, strict=True):
-                for index, outcome in zip(chunk, results, strict=True):
-                    outcomes[index] = outcome
-                    cache.put("file", keys[index], outcome)
+            work = [[(files[i], keys[i]) for i in chunk] for chunk in chunks]
+            for chunk, payloads in zip(chunks, pool.map(_process_chunk, work), strict=True):
+                for index, payload in zip(chunk, payloads, strict=True):
+                    outcomes[index] = pickle.loads(payload)
                 progress(len(chunk))
     elif todo:
         worker = FileWorker(settings)
