@@ -155,7 +155,25 @@ class _Fields:
 
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
+SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+"""TOKEN_RE as a group: `split` keeps the words, between the gaps, with no match objects."""
 SPACE_RE = re.compile(r"[\s-]+")
+CACHE_LIMIT = 4096
+"""Entries a tagger's caches hold before they start over; many cards share a heading or deck."""
+
+
+class Words:
+    """A text split once into its words, so that every matcher searching it shares the work."""
+
+    __slots__ = ("lowers", "parts", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts = SPLIT_RE.split(text)
+        """Gap, word, gap, …, word, gap: word `i` is `parts[2 * i + 1]`."""
+        self.words = self.parts[1::2]
+        # Words are ASCII letters and digits: lowercasing them in one string changes no length.
+        self.lowers = " ".join(self.words).lower().split(" ") if self.words else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,18 +190,25 @@ class _Alias(Generic[T]):
     plural: bool
     """The final "s" is optional: notes write "a Kinesis data stream" as often as "Streams"."""
     value: T
+    forms: tuple[list[str], ...]
+    """The words that match, as lists to compare with a slice: the plural's form without "s"."""
+    checked: bool
+    """Whether words must be compared at all: the table lookup already matched one lowercased
+    word, which is all a single-word name that is not exact asks."""
 
 
 class AliasMatcher(Generic[T]):
     """Finds names in text, leftmost and longest first, whole words only.
 
-    Names are looked up by their first word in a table, so the cost grows with the text,
-    not with the number of names (a regex alternation of hundreds of names took 2 ms a card).
+    Names are looked up by their first word, lowercased, in a table, so the cost grows with
+    the text, not with the number of names (a regex alternation of hundreds of names took 2 ms
+    a card). Words that start no name are skipped by one set lookup each, in C.
     """
 
     def __init__(self, names: Sequence[tuple[str, T]]) -> None:
         self._by_first: dict[str, list[_Alias[T]]] = {}
-        # Longest first, so "Kinesis Data Firehose" wins over "Kinesis".
+        # Longest first, so "Kinesis Data Firehose" wins over "Kinesis". The sort is stable and
+        # every list keeps this order, which is the order the candidates of a word are tried in.
         for name, value in sorted(names, key=lambda e: (-len(e[0]), e[0])):
             found = list(TOKEN_RE.finditer(name))
             if not found or found[0].start() != 0 or found[-1].end() != len(name):
@@ -195,54 +220,62 @@ class AliasMatcher(Generic[T]):
                 for gap in (name[a.end() : b.start()] for a, b in itertools.pairwise(found))
             )
             tokens = tuple(t.group() if exact else t.group().lower() for t in found)
-            alias = _Alias(name, tokens, separators, exact, plural, value)
+            forms = [list(tokens)]
+            if plural:
+                forms.append([*tokens[:-1], tokens[-1][:-1]])
+            checked = exact or len(tokens) > 1
+            alias = _Alias(name, tokens, separators, exact, plural, value, tuple(forms), checked)
             keys = {tokens[0]}
             if plural and len(tokens) == 1:
                 keys.add(tokens[0][:-1])
-            for key in keys:
+            # By the lowercased word: an exact name's case is checked when its words are.
+            for key in {k.lower() for k in keys}:
                 self._by_first.setdefault(key, []).append(alias)
 
-    def _candidates(self, token: str) -> list[_Alias[T]]:
-        exact = self._by_first.get(token, [])
-        lower = token.lower()
-        if lower == token:
-            return exact
-        folded = self._by_first.get(lower, [])
-        if not exact or not folded:
-            return exact or folded
-        return sorted([*exact, *folded], key=lambda a: (-len(a.name), a.name))
-
-    @staticmethod
-    def _matches(alias: _Alias[T], text: str, words: list[re.Match[str]], start: int) -> bool:
-        last = len(alias.tokens) - 1
-        for k, want in enumerate(alias.tokens):
-            word = words[start + k].group()
-            got = word if alias.exact else word.lower()
-            if got != want and not (k == last and alias.plural and got == want[:-1]):
-                return False
-            if k:
-                gap = text[words[start + k - 1].end() : words[start + k].start()]
-                separator = alias.separators[k - 1]
-                if not (SPACE_RE.fullmatch(gap) if separator is None else gap == separator):
-                    return False
-        return True
-
-    def find(self, text: str) -> list[tuple[int, str, T]]:
+    def find(self, text: str | Words) -> list[tuple[int, str, T]]:
         """(position, text as written in lowercase, value) of every name in the text."""
-        words = list(TOKEN_RE.finditer(text))
+        split = text if isinstance(text, Words) else Words(text)
+        table = self._by_first
+        lowers = split.lowers
+        starts = list(itertools.compress(itertools.count(), map(table.__contains__, lowers)))
+        if not starts:
+            return []
+        words, parts, count = split.words, split.parts, len(lowers)
         found: list[tuple[int, str, T]] = []
-        index = 0
-        while index < len(words):
-            for alias in self._candidates(words[index].group()):
+        offsets: list[int] | None = None  # where each part starts, once a name is found
+        free = 0  # the first word no name found so far covers
+        for index in starts:
+            if index < free:
+                continue
+            for alias in table[lowers[index]]:
                 end = index + len(alias.tokens)
-                if end <= len(words) and self._matches(alias, text, words, index):
-                    start = words[index].start()
-                    found.append((start, text[start : words[end - 1].end()].lower(), alias.value))
-                    index = end
-                    break
-            else:
-                index += 1
+                if end > count:
+                    continue
+                if alias.checked:
+                    got = (words if alias.exact else lowers)[index:end]
+                    if got not in alias.forms:
+                        continue
+                    if alias.separators and not _gaps_fit(alias.separators, parts, index):
+                        continue
+                written = "".join(parts[2 * index + 1 : 2 * end]).lower()
+                if offsets is None:
+                    offsets = list(itertools.accumulate(map(len, parts), initial=0))
+                found.append((offsets[2 * index + 1], written, alias.value))
+                free = end
+                break
         return found
+
+
+def _gaps_fit(separators: tuple[str | None, ...], parts: list[str], index: int) -> bool:
+    """Whether the gaps after word `index` are the name's: spaces or hyphens, or as written."""
+    for k, separator in enumerate(separators):
+        gap = parts[2 * (index + k) + 2]
+        if separator is None:
+            if gap != " " and not SPACE_RE.fullmatch(gap):
+                return False
+        elif gap != separator:
+            return False
+    return True
 
 
 class Tagger:
@@ -253,8 +286,12 @@ class Tagger:
         self._services = AliasMatcher([(a, s) for s in taxonomy.services for a in s.aliases])
         self._domain_names = AliasMatcher([(a, d) for d in taxonomy.domains for a in d.aliases])
         self._terms = AliasMatcher([(t, d) for d in taxonomy.domains for t in d.terms])
+        self._named_by: dict[str, Domain | None] = {}
+        """The domain a heading, deck or folder names: cards of one file share most of them."""
+        self._stated: dict[tuple[tuple[str, ...], str, str], Domain | None] = {}
+        """`stated_domain` by the card's headings, deck and path."""
 
-    def services_in(self, text: str) -> list[Service]:
+    def services_in(self, text: str | Words) -> list[Service]:
         """Services named in the text, in order of first mention, each once."""
         found: dict[str, Service] = {}
         for _, _, service in self._services.find(text):
@@ -263,19 +300,45 @@ class Tagger:
 
     def stated_domain(self, card: Card) -> Domain | None:
         """A domain the source's structure names: nearest heading first, then deck, then path."""
+        key = (card.context, card.deck, card.source.path)
+        try:
+            return self._stated[key]
+        except KeyError:
+            pass
+        domain = self._first_named(card)
+        if len(self._stated) >= CACHE_LIMIT:
+            self._stated.clear()
+        self._stated[key] = domain
+        return domain
+
+    def _first_named(self, card: Card) -> Domain | None:
+        """`stated_domain`, worked out: the first place that names a domain."""
         places = [
             *reversed(card.context),
             *reversed(card.deck.split("::")),
             *reversed(Path(card.source.path).parts),
         ]
         for place in places:
-            found = self._domain_names.find(place.replace("-", " ").replace("_", " "))
-            if found:
-                return found[0][2]
+            domain = self._named_domain(place)
+            if domain is not None:
+                return domain
         return None
 
+    def _named_domain(self, place: str) -> Domain | None:
+        """The first domain one place names, if any (cached)."""
+        try:
+            return self._named_by[place]
+        except KeyError:
+            pass
+        found = self._domain_names.find(place.replace("-", " ").replace("_", " "))
+        domain = found[0][2] if found else None
+        if len(self._named_by) >= CACHE_LIMIT:
+            self._named_by.clear()
+        self._named_by[place] = domain
+        return domain
+
     def inferred_domain(
-        self, parts: Sequence[tuple[str, float]], services: Sequence[Service]
+        self, parts: Sequence[tuple[str | Words, float]], services: Sequence[Service]
     ) -> str:
         """The domain the card's services and terms point to most.
 
@@ -296,10 +359,11 @@ class Tagger:
             first[domain_id] = min(first.get(domain_id, where), where)
 
         for n, (text, weight) in enumerate(parts):
-            for position, _, service in self._services.find(text):
+            split = text if isinstance(text, Words) else Words(text)  # one split, two matchers
+            for position, _, service in self._services.find(split):
                 if service.id in counted:
                     vote(service.id, service.domain, weight * service.vote, (n, position))
-            for position, written, domain in self._terms.find(text):
+            for position, written, domain in self._terms.find(split):
                 vote(f"term:{written}", domain.id, weight, (n, position))
         if not score:
             return UNCLASSIFIED
@@ -309,23 +373,37 @@ class Tagger:
         """The card with its domain and tags."""
         card = rendered.card
         services = self.services_in(tagging_text(card))
+        # A question's stem and right answers are searched twice: for services, then domain.
+        stem: Words | None = None
         if isinstance(card.content, MultipleChoice):
-            services = self._without_wrong_choices(card.content, services)
+            stem = Words(_right_text(card.content))
+            services = self._without_wrong_choices(card.content, services, stem)
         stated = self.stated_domain(card)
-        domain = stated.id if stated else self.inferred_domain(domain_parts(card), services)
+        if stated:
+            domain = stated.id
+        else:
+            parts: list[tuple[str | Words, float]] = [*domain_parts(card)]
+            if stem is not None:
+                parts[0] = (stem, parts[0][1])
+            domain = self.inferred_domain(parts, services)
         tags = {*card.tags, f"domain::{domain}", *(f"service::{s.id}" for s in services)}
         return TaggedCard(rendered, domain, tuple(sorted(tags)), (card.source,))
 
     def _without_wrong_choices(
-        self, question: MultipleChoice, services: Sequence[Service]
+        self, question: MultipleChoice, services: Sequence[Service], stem: Words
     ) -> list[Service]:
-        """Drop services that only a wrong choice names: explanations say why it is wrong."""
-        right = self.services_in(
-            _words(question.question, *(c.text for c in question.choices if c.correct))
-        )
+        """Drop services that only a wrong choice names: explanations say why it is wrong.
+
+        `stem` is the question's stem and right answers (`_right_text`), already split."""
+        right = self.services_in(stem)
         wrong = self.services_in(_words(*(c.text for c in question.choices if not c.correct)))
         only_wrong = {s.id for s in wrong} - {s.id for s in right}
         return [s for s in services if s.id not in only_wrong]
+
+
+def _right_text(question: MultipleChoice) -> str:
+    """A question's stem and right answers, as one text."""
+    return _words(question.question, *(c.text for c in question.choices if c.correct))
 
 
 def _words(*parts: str) -> str:
