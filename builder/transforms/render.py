@@ -31,7 +31,7 @@ from builder.model import (
     expected_answer_count,
 )
 from builder.transforms.media import MediaLibrary
-from builder.transforms.sanitize import sanitize_html
+from builder.transforms.sanitize import plain_text, sanitize_html
 
 CONTEXT_SEPARATOR = " › "
 CODE_FORMATTER = HtmlFormatter(cssclass="highlight")
@@ -199,10 +199,11 @@ class FieldRenderer:
                     context,
                     source,
                 )
-        content_fields = fields[:-2]
-        plain = " ".join(BeautifulSoup(f, "html.parser").get_text(" ") for f in content_fields)
+        # Each field's words joined by single spaces, then the fields' likewise: the same as
+        # collapsing the whitespace of all the fields' text joined.
+        plain = " ".join(text for text in map(plain_text, fields[:-2]) if text)
         unique_media = tuple(dict.fromkeys(media.found))
-        rendered = RenderedCard(card, fields, " ".join(plain.split()), unique_media)
+        rendered = RenderedCard(card, fields, plain, unique_media)
         return rendered, media.problems
 
 
