@@ -11,7 +11,7 @@ OUT ?= dist
 # Deck for files that name none (text, JSON and HTML dumps have no frontmatter).
 DECK ?= AWS ML Specialty
 
-.PHONY: deck test lint typecheck pytest golden bench clean
+.PHONY: deck check test lint typecheck pytest golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 deck: $(VENV)/.installed
 	$(BIN)/python -m builder build --source $(SOURCE) --media $(MEDIA) --out $(OUT) --deck "$(DECK)"
+
+# Everything but writing packages (what the pre-commit hook runs).
+check: $(VENV)/.installed
+	$(BIN)/python -m builder check --source $(SOURCE) --media $(MEDIA) --out $(OUT) --deck "$(DECK)" --strict
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check builder tests

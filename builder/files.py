@@ -13,7 +13,7 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -100,11 +100,14 @@ class FileWorker:
         self.settings = settings
         self.renderer = FieldRenderer(settings.sources, settings.media)
         self.tagger = Tagger(Taxonomy.load(settings.taxonomy))
+        self.domain_names = {d.id: d.name for d in self.tagger.taxonomy.domains}
 
     def process(self, source: SourceFile) -> FileOutcome:
         cards, diagnostics = read_file(source, ReadContext(self.settings.default_deck))
         rendered = render_cards(cards, self.renderer, [source.path.parent] * len(cards))
         tagged = tag_cards(rendered.cards, self.tagger)
+        if self.settings.subdecks_by_domain:
+            tagged = [self._in_domain_subdeck(card) for card in tagged]
         features = []
         for card in tagged:
             sides = card_sides(card)
@@ -112,6 +115,15 @@ class FileWorker:
                 CardFeatures(duplicate_key(card), sides, fingerprint(card), pair_hashes(sides))
             )
         return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics), tuple(features))
+
+    def _in_domain_subdeck(self, card: TaggedCard) -> TaggedCard:
+        """`Deck` → `Deck::Modeling`; a deck the notes already split into subdecks is kept."""
+        deck = card.card.deck
+        name = self.domain_names.get(card.domain)
+        if "::" in deck or name is None:
+            return card
+        moved = replace(card.rendered, card=replace(card.card, deck=f"{deck}::{name}"))
+        return replace(card, rendered=moved)
 
 
 _WORKER: tuple[FileWorker, BuildCache] | None = None

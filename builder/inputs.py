@@ -24,6 +24,8 @@ class FileSettings:
     media: tuple[Path, ...]
     default_deck: str
     taxonomy: Path | None
+    subdecks_by_domain: bool = False
+    """A card of a deck without subdecks goes into `Deck::<its domain>`."""
 
 
 def media_signature(roots: Sequence[Path]) -> str:
@@ -48,6 +50,7 @@ def settings_key(settings: FileSettings) -> str:
         settings.default_deck,
         taxonomy,
         media_signature([*settings.sources, *settings.media]),
+        *(["subdecks by domain"] if settings.subdecks_by_domain else []),
     )
 
 

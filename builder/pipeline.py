@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from builder.cache import BuildCache, digest
 from builder.diagnostics import Diagnostic
@@ -48,6 +48,13 @@ class BuildConfig:
     """Reuse what unchanged files gave last time (kept in `<out>/.cache`)."""
     progress: Progress | None = None
     """Told how many files there are and how many are done."""
+    write: bool = True
+    """Write packages, changelogs, the lock file and the report; False works everything out
+    and writes nothing (`check`, `report`, `diff`, `preview`)."""
+    checks: Mapping[str, str] = field(default_factory=dict)
+    """Diagnostic code → level it is reported at (`ignore` drops it), from the configuration."""
+    subdecks_by_domain: bool = False
+    """A card of a deck without subdecks goes into `Deck::<its exam domain>`."""
 
 
 class Progress(Protocol):
@@ -95,6 +102,10 @@ class BuildResult:
     """Notes in the packages (retired ones not counted)."""
     reused: bool = False
     """Nothing changed since the last build: its result was given back without any work."""
+    report: Mapping[str, Any] = field(default_factory=dict)
+    """The report's data (empty when the last build's result was reused)."""
+    media: Mapping[str, Path] = field(default_factory=dict)
+    """Stored media name → file, for every media file a note shows."""
 
 
 def read_sources(
@@ -121,10 +132,16 @@ def build(config: BuildConfig) -> BuildResult:
     """
     lock_bytes = _read_lock(config.lock)
     files, diagnostics = discover(config.sources)
-    settings = FileSettings(config.sources, config.media, config.default_deck, config.taxonomy)
+    settings = FileSettings(
+        config.sources,
+        config.media,
+        config.default_deck,
+        config.taxonomy,
+        config.subdecks_by_domain,
+    )
     config_key = settings_key(settings)
     keys = [file_key(config_key, source) for source in files]
-    if config.cache:
+    if config.cache and config.write:
         reused = last_build(config.out, _build_key(config, config_key, lock_bytes, keys))
         if reused is not None:
             return reused
@@ -135,7 +152,7 @@ def build(config: BuildConfig) -> BuildResult:
     from builder import stages
 
     result = stages.run(config, settings, lock, files, diagnostics, keys)
-    if not result.failed and config.cache:
+    if not result.failed and config.cache and config.write:
         # The key of the tree as this build leaves it: with the lock file it wrote.
         written = _read_lock(config.lock)
         record_build(config.out, _build_key(config, config_key, written, keys), result)
@@ -149,7 +166,7 @@ def _build_key(
     return digest(
         config_key,
         lock_bytes if lock_bytes is not None else "no lock",
-        repr((config.strict, config.build_time, str(config.out))),
+        repr((config.strict, config.build_time, str(config.out), sorted(config.checks.items()))),
         *keys,
     )
 

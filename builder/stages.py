@@ -5,9 +5,11 @@ the lock file and the report."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from builder.cache import BuildCache
+from builder.config import IGNORE
 from builder.diagnostics import Diagnostic, Severity, fails_build
 from builder.discover import SourceFile
 from builder.files import CardFeatures, default_jobs, process_files
@@ -21,7 +23,7 @@ from builder.transforms.identity import Fingerprint, assign_identities
 from builder.transforms.tag import Tagger, Taxonomy
 from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
 from builder.writers.changelog import write_changelog
-from builder.writers.report import build_report, write_report
+from builder.writers.report import REPORT_NAME, build_report, write_report
 
 
 def run(
@@ -70,16 +72,17 @@ def run(
     now = config.build_time if config.build_time is not None else build_time(config.sources[0])
     releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of)
 
+    diagnostics = leveled(diagnostics, config.checks)
     failed = fails_build(diagnostics, strict=config.strict)
     packages: list[PackageInfo] = []
-    if not failed:
-        media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
+    media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
+    if not failed and config.write:
         try:
             packages = write_releases(releases, media, config.out)
         except ReleaseExistsError as error:
             diagnostics.append(Diagnostic("", 0, Severity.ERROR, "release-exists", str(error)))
             failed = True
-    if not failed:
+    if not failed and config.write:
         for release in releases:
             write_changelog(release, new_lock, config.out)
         if config.lock is not None:
@@ -98,7 +101,7 @@ def run(
                     )
                 )
     report = build_report(identified.notes, releases, packages, diagnostics, failed=failed)
-    report_path = write_report(report, config.out)
+    report_path = write_report(report, config.out) if config.write else config.out / REPORT_NAME
     return BuildResult(
         identified.notes,
         tuple(packages),
@@ -109,7 +112,23 @@ def run(
         tuple(package_lines(packages, releases, as_unchanged=False)),
         tuple(package_lines(packages, releases, as_unchanged=True)),
         sum(not n.retired for p in packages for n in p.notes),
+        report=report,
+        media=media,
     )
+
+
+def leveled(diagnostics: Sequence[Diagnostic], levels: Mapping[str, str]) -> list[Diagnostic]:
+    """The diagnostics at the levels the configuration gives their codes; `ignore` drops one."""
+    if not levels:
+        return list(diagnostics)
+    kept = []
+    for diagnostic in diagnostics:
+        level = levels.get(diagnostic.code)
+        if level is None:
+            kept.append(diagnostic)
+        elif level != IGNORE:
+            kept.append(replace(diagnostic, severity=Severity(level)))
+    return kept
 
 
 def release_summary(release: DeckRelease) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from builder.discover import SourceFile
@@ -36,3 +38,18 @@ def question_text(card: Card) -> str:
     assert isinstance(card.content, MultipleChoice)
     content = card.content
     return "\n".join([content.question, content.explanation, *(c.text for c in content.choices)])
+
+
+def run_builder(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m builder ARGS` run as a user runs it, in `cwd`."""
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env=env,
+    )

@@ -9,19 +9,12 @@ import sys
 from pathlib import Path
 
 from tests.conftest import FIXTURES
+from tests.helpers import run_builder
 
 VAULT = FIXTURES / "vault"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+run = run_builder
 
 
 def test_builds_a_folder_outside_the_repo(tmp_path: Path) -> None:
