@@ -11,7 +11,7 @@ OUT ?= dist
 # Deck for files that name none (text, JSON and HTML dumps have no frontmatter).
 DECK ?= AWS ML Specialty
 
-.PHONY: deck check test lint typecheck pytest golden bench clean
+.PHONY: deck check test lint typecheck pytest chromium golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,19 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict
 
-pytest: $(VENV)/.installed-test
+# The preview's browser test drives Debian's headless Chromium; it fails without it under CI.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's chromium for the preview's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "$(CHROMIUM) is missing and this is not root: run 'sudo apt-get install chromium'" \
+			"or the preview's browser test is skipped (and fails under CI=true)"; \
+	fi
+
+pytest: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
