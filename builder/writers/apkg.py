@@ -79,7 +79,7 @@ def package_path(out_dir: Path, release: DeckRelease) -> Path:
     return out_dir / f"{slugify(release.deck)}-{release.version}.apkg"
 
 
-def _card_ordinals(model: Any, note: PackagedNote) -> list[int]:
+def card_ordinals(model: Any, note: PackagedNote) -> list[int]:
     """The cards a note has, as genanki decides them: for a front/back type, each template
     whose required fields are filled (the type's `req`, computed once); for a cloze type,
     genanki itself counts the cloze numbers."""
@@ -119,7 +119,7 @@ def _collection(release: DeckRelease, path: Path) -> None:
                     "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, "",
                 ))
             )  # fmt: skip
-            for ordinal in _card_ordinals(model, note):
+            for ordinal in card_ordinals(model, note):
                 rows[name].append(
                     (CARD_ROW, (
                         object_id("card", note.guid, str(ordinal)), note_id, deck.deck_id,
