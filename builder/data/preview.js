@@ -34,8 +34,8 @@
       const visible = deck.querySelectorAll("article.pv-card:not([hidden])").length;
       deck.hidden = visible === 0;
     });
-    count.textContent =
-      shown === cards.length ? `${shown} cards` : `${shown} of ${cards.length} cards`;
+    const total = cards.length === 1 ? "1 card" : `${cards.length} cards`;
+    count.textContent = shown === cards.length ? total : `${shown} of ${total}`;
   }
 
   search.addEventListener("input", apply);

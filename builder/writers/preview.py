@@ -287,7 +287,8 @@ def page_html(releases: Sequence[DeckRelease], cards: Sequence[PreviewCard]) -> 
         '<option value="all">Retired cards shown</option>'
         '<option value="hide">Retired cards hidden</option>'
         '<option value="only">Only retired cards</option></select>\n'
-        f'<span id="pv-count" class="pv-count" aria-live="polite">{len(cards)} cards</span>\n'
+        f'<span id="pv-count" class="pv-count" aria-live="polite">'
+        f"{_plural(len(cards), 'card')}</span>\n"
         "</div>\n"
         f'<ul class="pv-toc">{"".join(toc)}</ul>\n'
         "</header>\n<main>\n"
