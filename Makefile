@@ -11,7 +11,7 @@ OUT ?= dist
 # Deck for files that name none (text, JSON and HTML dumps have no frontmatter).
 DECK ?= AWS ML Specialty
 
-.PHONY: deck check test lint typecheck pytest chromium golden bench clean
+.PHONY: deck check preview test lint typecheck pytest chromium golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ deck: $(VENV)/.installed
 # Everything but writing packages (what the pre-commit hook runs).
 check: $(VENV)/.installed
 	$(BIN)/python -m builder check --source $(SOURCE) --media $(MEDIA) --out $(OUT) --deck "$(DECK)" --strict
+
+# A static page of every card, front and back: dist/preview/index.html.
+preview: $(VENV)/.installed
+	$(BIN)/python -m builder preview --source $(SOURCE) --media $(MEDIA) --out $(OUT) --deck "$(DECK)"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check builder tests

@@ -49,6 +49,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "what the next version of each deck adds, changes, moves and retires",
         '  python -m builder diff\n  python -m builder diff --markdown >> "$GITHUB_STEP_SUMMARY"',
     ),
+    "preview": (
+        "a static HTML page of every card, front and back, searchable, offline",
+        "  python -m builder preview && xdg-open dist/preview/index.html",
+    ),
 }
 
 
@@ -329,6 +333,19 @@ def _lock_versions(path: Path | None) -> dict[str, str]:
     return {deck: entry.version for deck, entry in lock.decks.items()}
 
 
+def run_preview(args: argparse.Namespace) -> int:
+    from builder.writers.preview import write_preview
+
+    config = config_from(args, write=False)
+    result = build(config)
+    print_diagnostics(result, args)
+    page = write_preview(result.releases, result.media, config.out)
+    if not args.quiet:
+        cards = sum(len(r.notes) for r in result.releases)
+        print(f"wrote {page} ({cards} notes); open it in a browser")
+    return EXIT_OK
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from builder.verify import EngineMissingError, verify_package, verify_text
 
@@ -357,6 +374,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": run_check,
     "report": run_report,
     "diff": run_diff,
+    "preview": run_preview,
     "verify": run_verify,
 }
 

@@ -210,7 +210,7 @@ def test_many_diagnostics_of_one_code_are_grouped(project: Path) -> None:
 
 
 def test_every_command_has_help_with_examples(tmp_path: Path) -> None:
-    for command in ("build", "check", "report", "diff", "verify"):
+    for command in ("build", "check", "report", "diff", "preview", "verify"):
         done = run(command, "--help", cwd=tmp_path)
         assert done.returncode == 0 and "examples:" in done.stdout, command
         assert f"python -m builder {command}" in done.stdout
