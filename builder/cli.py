@@ -202,7 +202,12 @@ def config_from(
         write=write,
         checks=settings.checks,
         subdecks_by_domain=bool(settings.subdecks_by_domain),
+        waiting=_say_waiting,
     )
+
+
+def _say_waiting(folder: Path) -> None:
+    print(f"waiting for another build that is writing to {folder} …", file=sys.stderr)
 
 
 def diagnostic_lines(diagnostics: Sequence[Diagnostic], *, verbose: bool, quiet: bool) -> list[str]:

@@ -29,6 +29,7 @@ from builder.transforms.identity import Fingerprint, fingerprint
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
 
+READER_FAILED = "reader-failed"
 PARALLEL_MIN_FILES = 16
 """Fewer files than this are not worth starting worker processes for."""
 
@@ -52,6 +53,9 @@ class FileOutcome(Record):
     diagnostics: tuple[Diagnostic, ...]
     features: tuple[CardFeatures, ...] = ()
     """One per card, in the same order."""
+    failed: bool = False
+    """The file's reader failed: the cards the lock file has from it are kept as they were
+    rather than retired, so a file that cannot be read this time loses nothing."""
 
 
 def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], list[Diagnostic]]:
@@ -74,9 +78,10 @@ def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], lis
             Diagnostic(
                 source.display_path,
                 0,
-                Severity.ERROR,
-                "reader-failed",
-                f"the {reader.name} reader failed: {type(error).__name__}: {error}",
+                Severity.WARNING,
+                READER_FAILED,
+                f"the {reader.name} reader failed: {type(error).__name__}: {error}; the "
+                "cards the lock file has from this file are kept as they were",
             )
         ]
     diagnostics = list(result.diagnostics)
@@ -104,17 +109,37 @@ class FileWorker:
 
     def process(self, source: SourceFile) -> FileOutcome:
         cards, diagnostics = read_file(source, ReadContext(self.settings.default_deck))
-        rendered = render_cards(cards, self.renderer, [source.path.parent] * len(cards))
-        tagged = tag_cards(rendered.cards, self.tagger)
-        if self.settings.subdecks_by_domain:
-            tagged = [self._in_domain_subdeck(card) for card in tagged]
-        features = []
-        for card in tagged:
-            sides = card_sides(card)
-            features.append(
-                CardFeatures(duplicate_key(card), sides, fingerprint(card), pair_hashes(sides))
-            )
-        return FileOutcome(tuple(tagged), (*diagnostics, *rendered.diagnostics), tuple(features))
+        tagged: list[TaggedCard] = []
+        features: list[CardFeatures] = []
+        for card in cards:
+            # One card the later stages cannot handle is reported and left out; its
+            # neighbours are built as usual.
+            try:
+                rendered = render_cards([card], self.renderer, [source.path.parent])
+                (one,) = tag_cards(rendered.cards, self.tagger)
+                if self.settings.subdecks_by_domain:
+                    one = self._in_domain_subdeck(one)
+                sides = card_sides(one)
+                feature = CardFeatures(
+                    duplicate_key(one), sides, fingerprint(one), pair_hashes(sides)
+                )
+            except Exception as error:
+                diagnostics.append(
+                    Diagnostic(
+                        card.source.path,
+                        card.source.line,
+                        Severity.WARNING,
+                        "card-failed",
+                        f"this card could not be built ({type(error).__name__}: {error}); "
+                        "it is left out and the rest of the file is built",
+                    )
+                )
+                continue
+            tagged.append(one)
+            features.append(feature)
+            diagnostics.extend(rendered.diagnostics)
+        failed = any(d.code == READER_FAILED for d in diagnostics)
+        return FileOutcome(tuple(tagged), tuple(diagnostics), tuple(features), failed)
 
     def _in_domain_subdeck(self, card: TaggedCard) -> TaggedCard:
         """`Deck` → `Deck::Modeling`; a deck the notes already split into subdecks is kept."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -12,6 +12,7 @@ from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.lock import Lock, LockError
+from builder.locking import exclusive_build, remove_partials
 from builder.model import Card
 
 if TYPE_CHECKING:  # the stages are heavy to import; a build with nothing to do needs none
@@ -55,6 +56,8 @@ class BuildConfig:
     """Diagnostic code → level it is reported at (`ignore` drops it), from the configuration."""
     subdecks_by_domain: bool = False
     """A card of a deck without subdecks goes into `Deck::<its exam domain>`."""
+    waiting: Callable[[Path], None] = lambda folder: None
+    """Told when another build holds a folder this one writes to, before waiting for it."""
 
 
 class Progress(Protocol):
@@ -128,8 +131,18 @@ def build(config: BuildConfig) -> BuildResult:
 
     When nothing the build depends on changed since the last successful build into the same
     folder, and its outputs are still there as written, the last result is given back
-    without loading any of the heavy stages.
+    without loading any of the heavy stages. A build that writes holds the output folder and
+    the lock file's folder for itself, so two builds never write the same files at once.
     """
+    if not config.write:
+        return _build(config)
+    folders = [config.out, *([config.lock.parent] if config.lock is not None else [])]
+    with exclusive_build(folders, config.waiting):
+        remove_partials(config.out, config.lock)
+        return _build(config)
+
+
+def _build(config: BuildConfig) -> BuildResult:
     lock_bytes = _read_lock(config.lock)
     files, diagnostics = discover(config.sources)
     settings = FileSettings(

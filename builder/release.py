@@ -144,6 +144,12 @@ def _packaged(note: Note, mod: int) -> PackagedNote:
     )
 
 
+def source_path(source: str) -> str:
+    """`decks/a.md:12` → `decks/a.md`."""
+    path, _, line = source.rpartition(":")
+    return path if path and line.isdigit() else source
+
+
 def _from_lock(entry: LockedCard) -> PackagedNote:
     return PackagedNote(
         entry.guid,
@@ -200,6 +206,8 @@ class _DeckInput:
     """Its notes in this build, with their packaged form."""
     gone: list[LockedCard]
     """Lock entries of the deck that no note of this build has."""
+    kept: list[LockedCard]
+    """Lock entries from files whose reader failed this time: shipped as they were."""
     moved_out: list[str]
     """GUIDs the lock has in this deck that now live in another top-level deck."""
     previous: LockedDeck | None
@@ -231,7 +239,7 @@ def _plan_deck(
     fingerprint_of: FingerprintOf,
 ) -> tuple[DeckRelease, LockedDeck]:
     previous = plan.previous
-    kinds = {p.kind for _, p in plan.current} | {CardKind(e.kind) for e in plan.gone}
+    kinds = {p.kind for _, p in plan.current} | {CardKind(e.kind) for e in (*plan.gone, *plan.kept)}
     types_digest = note_types_digest(kinds)
     added, changed, moved = [], [], list(plan.moved_out)
     for note, packaged in plan.current:
@@ -254,6 +262,9 @@ def _plan_deck(
             p.guid: _unchanged_or(lock.cards.get(p.guid), _locked(p, note, None, fingerprint_of))
             for note, p in plan.current
         }
+        for entry in plan.kept:
+            locked[entry.guid] = entry
+            packaged_notes.append(_from_lock(entry))
         for entry in sorted(plan.gone, key=lambda e: e.guid):
             if entry.retired is None:
                 tags = tuple(sorted({*entry.tags, RETIRED_TAG}))
@@ -321,8 +332,10 @@ def plan_releases(
     lock: Lock,
     now: int,
     fingerprint_of: FingerprintOf = lambda card: fingerprint(card),
+    held: frozenset[str] = frozenset(),
 ) -> tuple[list[DeckRelease], Lock]:
-    """Every deck's release and the lock file that records it."""
+    """Every deck's release and the lock file that records it; the cards the lock has from
+    the `held` files (paths whose reader failed) are kept as they were, not retired."""
     current: dict[str, list[tuple[Note, PackagedNote]]] = {}
     for note in notes:
         old = lock.cards.get(note.guid)
@@ -336,21 +349,25 @@ def plan_releases(
         current.setdefault(top_deck(note.card.deck), []).append((note, _packaged(note, mod)))
     deck_of = {note.guid: top_deck(note.card.deck) for note in notes}
     gone: dict[str, list[LockedCard]] = {}
+    kept: dict[str, list[LockedCard]] = {}
     moved_out: dict[str, list[str]] = {}
     for entry in lock.cards.values():
         now_in = deck_of.get(entry.guid)
-        if now_in is None:
+        if now_in is None and entry.retired is None and source_path(entry.source) in held:
+            kept.setdefault(top_deck(entry.deck), []).append(entry)
+        elif now_in is None:
             gone.setdefault(top_deck(entry.deck), []).append(entry)
         elif now_in != top_deck(entry.deck) and entry.retired is None:
             moved_out.setdefault(top_deck(entry.deck), []).append(entry.guid)
     releases: list[DeckRelease] = []
     cards: dict[str, LockedCard] = {}
     decks: dict[str, LockedDeck] = {}
-    for deck in sorted(set(current) | set(gone) | set(moved_out)):
+    for deck in sorted(set(current) | set(gone) | set(kept) | set(moved_out)):
         plan = _DeckInput(
             deck,
             current.get(deck, []),
             gone.get(deck, []),
+            kept.get(deck, []),
             sorted(moved_out.get(deck, [])),
             lock.decks.get(deck),
         )

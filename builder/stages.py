@@ -21,7 +21,12 @@ from builder.release import DeckRelease, build_time, plan_releases
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import Fingerprint, assign_identities
 from builder.transforms.tag import Tagger, Taxonomy
-from builder.writers.apkg import PackageInfo, ReleaseExistsError, write_releases
+from builder.writers.apkg import (
+    PackageInfo,
+    ReleaseExistsError,
+    prepare_releases,
+    write_prepared,
+)
 from builder.writers.changelog import write_changelog
 from builder.writers.report import REPORT_NAME, build_report, write_report
 
@@ -70,21 +75,29 @@ def run(
     identified = assign_identities(near.cards, lock, fingerprint_of)
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
     now = config.build_time if config.build_time is not None else build_time(config.sources[0])
-    releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of)
+    held = frozenset(
+        source.display_path
+        for source, outcome in zip(files, outcomes, strict=True)
+        if outcome.failed
+    )
+    releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of, held)
 
     diagnostics = leveled(diagnostics, config.checks)
     failed = fails_build(diagnostics, strict=config.strict)
     packages: list[PackageInfo] = []
     media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
     if not failed and config.write:
+        # Every package is worked out, and checked against released versions, before
+        # anything is written. The lock file goes first: a build killed after it leaves
+        # packages the next build writes again byte for byte, from the lock's times.
         try:
-            packages = write_releases(releases, media, config.out)
+            prepared = prepare_releases(releases, media, config.out)
         except ReleaseExistsError as error:
-            diagnostics.append(Diagnostic("", 0, Severity.ERROR, "release-exists", str(error)))
+            diagnostics.append(
+                Diagnostic(str(error.path), 0, Severity.ERROR, "release-exists", str(error))
+            )
             failed = True
     if not failed and config.write:
-        for release in releases:
-            write_changelog(release, new_lock, config.out)
         if config.lock is not None:
             try:
                 new_lock.save(config.lock)
@@ -100,6 +113,9 @@ def run(
                         "cards' identities: make the folder writable or pass --lock FILE",
                     )
                 )
+        packages = write_prepared(prepared)
+        for release in releases:
+            write_changelog(release, new_lock, config.out)
     report = build_report(identified.notes, releases, packages, diagnostics, failed=failed)
     report_path = write_report(report, config.out) if config.write else config.out / REPORT_NAME
     return BuildResult(

@@ -11,7 +11,7 @@ from builder.lock import Lock
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.release import DeckRelease, plan_releases
 from builder.transforms.identity import assign_identities
-from builder.writers.apkg import ReleaseExistsError, slugify, stable_id, write_release
+from builder.writers.apkg import ReleaseExistsError, slugify, stable_id, write_releases
 from builder.writers.notetypes import note_types
 
 # Changing any of these forces a full sync on every user's phone: never edit this table.
@@ -54,18 +54,18 @@ def release(front: str, back: str = "answer", lock: Lock | None = None) -> tuple
 
 def test_same_content_is_kept_and_a_release_is_never_overwritten(tmp_path: Path) -> None:
     first, lock = release("Q1")
-    written = write_release(first, {}, tmp_path)
+    written = write_releases([first], {}, tmp_path)[0]
     assert written.written and written.path.name == "my-deck-1.0.0.apkg"
     before = written.path.read_bytes()
-    again = write_release(release("Q1")[0], {}, tmp_path)
+    again = write_releases([release("Q1")[0]], {}, tmp_path)[0]
     assert (again.path, again.written) == (written.path, False)
     # The same version with other content (the lock was reverted): refused, file untouched.
     with pytest.raises(ReleaseExistsError, match="never overwritten"):
-        write_release(release("Q1", "edited answer")[0], {}, tmp_path)
+        write_releases([release("Q1", "edited answer")[0]], {}, tmp_path)[0]
     assert written.path.read_bytes() == before
     edited, _ = release("Q1", "edited answer", lock)
     assert edited.version == "1.0.1" and edited.changed
-    assert write_release(edited, {}, tmp_path).path.name == "my-deck-1.0.1.apkg"
+    assert write_releases([edited], {}, tmp_path)[0].path.name == "my-deck-1.0.1.apkg"
     assert not list(tmp_path.glob(".*partial"))
 
 

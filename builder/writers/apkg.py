@@ -36,6 +36,10 @@ ZIP_EARLIEST = 315_532_800
 class ReleaseExistsError(Exception):
     """A package of this version already exists with other content."""
 
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
 
 @dataclass(frozen=True, slots=True)
 class PackageInfo:
@@ -171,27 +175,65 @@ def package_bytes(release: DeckRelease, media: Mapping[str, Path]) -> bytes:
         return zip_path.read_bytes()
 
 
-def write_release(release: DeckRelease, media: Mapping[str, Path], out_dir: Path) -> PackageInfo:
-    """Write one deck's package; an identical existing file is kept, a different one is an
-    error (a released version never changes)."""
+@dataclass(frozen=True, slots=True)
+class PreparedPackage:
+    """A package worked out in memory and checked against what is on disk, not yet written."""
+
+    info: PackageInfo
+    data: bytes | None
+    """The bytes to write; None when the identical file is already there."""
+
+
+def prepare_release(
+    release: DeckRelease, media: Mapping[str, Path], out_dir: Path
+) -> PreparedPackage:
+    """One deck's package in memory; an identical existing file is kept, a different one is
+    an error (a released version never changes)."""
     path = package_path(out_dir, release)
     data = package_bytes(release, media)
     slug = slugify(release.deck)
     if path.exists():
         if path.read_bytes() == data:
-            return PackageInfo(release.deck, slug, release.version, path, release.notes, False)
+            info = PackageInfo(release.deck, slug, release.version, path, release.notes, False)
+            return PreparedPackage(info, None)
         raise ReleaseExistsError(
-            f"{path} exists with other content; a released version is never overwritten. "
-            "Was deck.lock reverted or left uncommitted? Move the file away to build it again"
+            path,
+            "this version was already released with other content, and a released version "
+            "is never overwritten. "
+            "Was deck.lock reverted or left uncommitted? Move the file away to build it again",
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, data)
-    return PackageInfo(release.deck, slug, release.version, path, release.notes, True)
+    info = PackageInfo(release.deck, slug, release.version, path, release.notes, True)
+    return PreparedPackage(info, data)
+
+
+def prepare_releases(
+    releases: Sequence[DeckRelease], media: Mapping[str, Path], out_dir: Path
+) -> list[PreparedPackage]:
+    """Every deck's package, in deck order; raises before anything is written when one of
+    them would overwrite a released version."""
+    return [prepare_release(release, media, out_dir) for release in releases]
+
+
+def write_prepared(prepared: Sequence[PreparedPackage]) -> list[PackageInfo]:
+    """Write the packages that are not already there."""
+    for package in prepared:
+        if package.data is not None:
+            package.info.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(package.info.path, package.data)
+    return [package.info for package in prepared]
+
+
+def write_releases(
+    releases: Sequence[DeckRelease], media: Mapping[str, Path], out_dir: Path
+) -> list[PackageInfo]:
+    """Every deck's package, in deck order."""
+    return write_prepared(prepare_releases(releases, media, out_dir))
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
-    partial = path.with_name(f".{path.name}.partial")
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over: a
+    build killed at any moment leaves the old file or the new one, never a part."""
+    partial = partial_path(path)
     with open(partial, "wb") as out:
         out.write(data)
         out.flush()
@@ -199,8 +241,6 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
-def write_releases(
-    releases: Sequence[DeckRelease], media: Mapping[str, Path], out_dir: Path
-) -> list[PackageInfo]:
-    """Every deck's package, in deck order."""
-    return [write_release(release, media, out_dir) for release in releases]
+def partial_path(path: Path) -> Path:
+    """Where a file is written before it is renamed into place."""
+    return path.with_name(f".{path.name}.partial")
