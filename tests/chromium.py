@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import select
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,7 +17,22 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
+BROWSERS = ("chromium", "google-chrome", "google-chrome-stable", "chromium-browser")
+"""Debian's Chromium first (what `make chromium` installs); a hosted CI runner has Chrome."""
+
+
+def _find_browser() -> Path:
+    named = os.environ.get("CHROMIUM")
+    if named:
+        return Path(named)
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return Path("/usr/bin/chromium")
+
+
+CHROMIUM = _find_browser()
 
 FLAGS = (
     "--headless",
