@@ -229,7 +229,8 @@ def _json_line(line: str, where: str) -> object:
     except json.JSONDecodeError as error:
         raise LockError(
             f"{where}: not valid JSON ({error.msg}); the lock file was edited or truncated. "
-            "Restore it from version control (git checkout -- deck.lock) and build again"
+            f"Restore it from version control (git checkout -- {where.rsplit(':', 1)[0]}) and "
+            "build again"
         ) from None
 
 
