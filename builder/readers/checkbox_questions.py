@@ -24,6 +24,7 @@ from builder.readers.markdown_text import (
     line_sections,
     list_items,
     parse_document,
+    starts_some_line,
 )
 from builder.readers.questions import QuestionSource, RawQuestion, question_card
 
@@ -34,6 +35,9 @@ QUESTION_LIKE_RE = re.compile(
 )
 NUMBER_ONLY_RE = re.compile(r"^(?:question|q)?\s*#?\s*\d+\s*[.:)]?$", re.IGNORECASE)
 EXPLANATION_LABEL_RE = re.compile(r"^\s*\**(?:explanation|why)\**\s*:\s*\**\s*", re.IGNORECASE)
+CHECKBOX_LINE_RE = re.compile(r"\n[^\S\n]*(?:[-*+]|\d+[.)])[^\S\n]+\[[ xX]\]")
+"""A line starting like a `CHECKBOX_ITEM_RE` item, for `starts_some_line`: a file without one
+holds no question."""
 
 
 def _question_parts(
@@ -63,15 +67,23 @@ def _question_parts(
     return lines[:first_box], boxes, lines[end:]
 
 
+def _claim_score(source: SourceFile) -> int:
+    """The claim worked out in full: 4 for each heading over a checkbox question."""
+    doc = parse_document(source, "")
+    questions = sum(1 for s in line_sections(doc) if _question_parts(doc, s) is not None)
+    return 4 * questions
+
+
 class CheckboxQuestionReader:
     """Reads `### stem` + `- [ ]`/`- [x]` questions into multiple-choice cards."""
 
     name = "checkbox-questions"
 
     def claim(self, source: SourceFile) -> int:
-        doc = parse_document(source, "")
-        questions = sum(1 for s in line_sections(doc) if _question_parts(doc, s) is not None)
-        return 4 * questions
+        # Most files hold no checkbox at all: one search tells, without parsing them.
+        if not starts_some_line(CHECKBOX_LINE_RE, source.text):
+            return 0
+        return _claim_score(source)
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
         doc = parse_document(source, context.default_deck)

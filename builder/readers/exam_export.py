@@ -38,11 +38,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
+from typing import NamedTuple
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
 from builder.readers.base import ReadContext, ReadResult
-from builder.readers.markdown_text import code_lines, parse_document, parse_heading
+from builder.readers.markdown_text import (
+    code_lines,
+    parse_document,
+    parse_heading,
+    starts_some_line,
+)
 from builder.readers.questions import (
     VOTE_SHARE_RE,
     QuestionSource,
@@ -147,6 +154,13 @@ NOISE_RES = (
 """Whole lines the sites add that say nothing about the question."""
 DETAILS_RE = re.compile(r"<\s*(?:details|summary)\b", re.IGNORECASE)
 """`<details><summary>Answer</summary>` dumps (FORMATS.md 3e) belong to another reader."""
+TEXT_HEADER_HINT_RE = re.compile(
+    r"\n[^\S\n]*(?:(?:\*\*|__)[^\S\n]*)?(?:new[^\S\n]+|actual exam )?question", re.IGNORECASE
+)
+"""How every line starting a text export's question begins (`QUESTION_HEADER_RE`,
+`PREAMBLE_RE`), for `starts_some_line`: a file without such a line is no text export."""
+HEADING_HINT_RE = re.compile(r"\n {0,3}#[^\n]*question", re.IGNORECASE)
+"""A heading naming a question, as every Markdown export's question heading does."""
 
 PREAMBLE_LOOKAHEAD = 10
 """Lines after `Actual exam question from` that may still be the site's preamble."""
@@ -230,8 +244,17 @@ class _Parts:
     votes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _file_lines(source: SourceFile) -> tuple[list[_Line], _FileTarget]:
-    """The file's lines after any frontmatter, and where its cards go."""
+class _Parsed(NamedTuple):
+    """A question's block and what the block parser found in it."""
+
+    block: _Block
+    parts: _Parts
+
+
+@lru_cache(maxsize=4)
+def _file_lines(source: SourceFile) -> tuple[tuple[_Line, ...], _FileTarget]:
+    """The file's lines after any frontmatter, and where its cards go (cached: both readers'
+    claims and one read need them)."""
     if source.path.suffix.lower() in MARKDOWN_SUFFIXES:
         doc = parse_document(source, "")
         texts, start, in_code = doc.lines, doc.body_start, doc.in_code
@@ -246,7 +269,7 @@ def _file_lines(source: SourceFile) -> tuple[list[_Line], _FileTarget]:
         lines.append(
             _Line(index + 1, texts[index], in_code[index], heading[1] if heading else None)
         )
-    return lines, target
+    return tuple(lines), target
 
 
 def _preamble_end(texts: Sequence[str], start: int) -> tuple[int, _Header]:
@@ -509,13 +532,24 @@ def _split_text(lines: Sequence[_Line]) -> list[_Block]:
     return _blocks(lines, starts)
 
 
-def _questions(blocks: Sequence[_Block], keep_indent: bool) -> int:
+@lru_cache(maxsize=8)
+def _parsed(source: SourceFile, markdown: bool) -> tuple[_FileTarget, tuple[_Parsed, ...]]:
+    """Where the file's cards go, and its blocks split as a Markdown export (question headings)
+    or a text export (header lines), each sorted into its parts (cached: `claim` and `read`
+    parse a file once; neither changes the parts)."""
+    lines, target = _file_lines(source)
+    blocks = _split_markdown(lines) if markdown else _split_text(lines)
+    return target, tuple(
+        _Parsed(block, _parse_block(block, keep_indent=markdown)) for block in blocks
+    )
+
+
+def _questions(parsed: Sequence[_Parsed]) -> int:
     """How many blocks a claim counts: those with a choice list that are not `<details>` dumps."""
     return sum(
         1
-        for block in blocks
-        if len(_parse_block(block, keep_indent).choices) >= 2
-        and not any(DETAILS_RE.search(line.text) for line in block.lines)
+        for block, parts in parsed
+        if len(parts.choices) >= 2 and not any(DETAILS_RE.search(line.text) for line in block.lines)
     )
 
 
@@ -525,20 +559,15 @@ def _is_structured(source: SourceFile) -> bool:
     return source.text.lstrip()[:1] in ("{", "[", "<")
 
 
-def _read_blocks(
-    source: SourceFile,
-    context: ReadContext,
-    blocks: Sequence[_Block],
-    file_target: _FileTarget,
-    keep_indent: bool,
-) -> ReadResult:
+def _read_blocks(source: SourceFile, context: ReadContext, markdown: bool) -> ReadResult:
+    file_target, parsed = _parsed(source, markdown=markdown)
     target = QuestionSource(
         source.display_path, file_target.deck or context.default_deck, file_target.tags
     )
     diagnostics: list[Diagnostic] = list(file_target.diagnostics)
     raws: list[RawQuestion] = []
-    for block in blocks:
-        raw, problems = _raw_question(block, _parse_block(block, keep_indent), target.path)
+    for block, parts in parsed:
+        raw, problems = _raw_question(block, parts, target.path)
         raws.append(raw)
         diagnostics.extend(problems)
     cards, checked = question_cards(raws, target)
@@ -547,22 +576,36 @@ def _read_blocks(
     return ReadResult(tuple(cards), tuple(diagnostics))
 
 
+def _text_claim_score(source: SourceFile) -> int:
+    """The text reader's claim worked out in full: 5 a question, none when the file has
+    question headings (a Markdown export, for the other reader)."""
+    if _is_structured(source):
+        return 0
+    if _questions(_parsed(source, markdown=True)[1]):
+        return 0
+    return CLAIM_PER_QUESTION * _questions(_parsed(source, markdown=False)[1])
+
+
+def _markdown_claim_score(source: SourceFile) -> int:
+    """The Markdown reader's claim worked out in full: 5 a question heading."""
+    if _is_structured(source):
+        return 0
+    return CLAIM_PER_QUESTION * _questions(_parsed(source, markdown=True)[1])
+
+
 class ExamTextExportReader:
     """Reads exam-site plain-text exports: `Question #41 Topic 1` … `Correct Answer: C`."""
 
     name = "exam-text-export"
 
     def claim(self, source: SourceFile) -> int:
-        if _is_structured(source):
+        # A file with no question header is not an export: one search tells, without parsing.
+        if _is_structured(source) or not starts_some_line(TEXT_HEADER_HINT_RE, source.text):
             return 0
-        lines, _ = _file_lines(source)
-        if _questions(_split_markdown(lines), keep_indent=True):
-            return 0  # Question headings: a Markdown export, for the other reader.
-        return CLAIM_PER_QUESTION * _questions(_split_text(lines), keep_indent=False)
+        return _text_claim_score(source)
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
-        lines, file_target = _file_lines(source)
-        return _read_blocks(source, context, _split_text(lines), file_target, keep_indent=False)
+        return _read_blocks(source, context, markdown=False)
 
 
 class ExamMarkdownExportReader:
@@ -571,11 +614,10 @@ class ExamMarkdownExportReader:
     name = "exam-markdown-export"
 
     def claim(self, source: SourceFile) -> int:
-        if _is_structured(source):
+        # A file with no question heading is not an export: one search tells, without parsing.
+        if _is_structured(source) or not starts_some_line(HEADING_HINT_RE, source.text):
             return 0
-        lines, _ = _file_lines(source)
-        return CLAIM_PER_QUESTION * _questions(_split_markdown(lines), keep_indent=True)
+        return _markdown_claim_score(source)
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
-        lines, file_target = _file_lines(source)
-        return _read_blocks(source, context, _split_markdown(lines), file_target, keep_indent=True)
+        return _read_blocks(source, context, markdown=True)

@@ -58,6 +58,14 @@ def parse_heading(line: str) -> tuple[int, str] | None:
     return len(match.group(1)), (match.group(2) or "").strip()
 
 
+def starts_some_line(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the pattern, which starts with a newline, matches at the start of a line of the
+    text. Searching for the newline is much faster than for `^` in MULTILINE mode, which the
+    regex engine tries at every position; a newline put before the text stands for the first
+    line's start."""
+    return pattern.search("\n" + text) is not None
+
+
 def mask_inline_spans(line: str) -> str:
     """The line with inline code and math replaced by spaces of the same length."""
     return INLINE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)

@@ -41,6 +41,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
@@ -52,6 +53,7 @@ from builder.readers.markdown_text import (
     mask_inline_spans,
     parse_document,
     parse_heading,
+    starts_some_line,
 )
 from builder.readers.obsidian import CARD_TAG_RE
 from builder.readers.questions import (
@@ -380,8 +382,17 @@ def _segments(doc: _Lines) -> list[_Segment]:
     return segments
 
 
-def _blocks(doc: _Lines) -> list[_Block]:
-    """Every numbered question block of the file, in order, with its heading path."""
+def _blocks(doc: _Lines) -> list[tuple[_Block, _Parts]]:
+    """Every numbered question block of the file, in order, with its heading path, and what
+    it says (each block is taken apart once)."""
+    analysed: dict[int, _Parts] = {}  # by the block's first line: no two blocks share one
+
+    def parts(block: _Block) -> _Parts:
+        found = analysed.get(block.start)
+        if found is None:
+            found = analysed[block.start] = _analyse(doc, block)
+        return found
+
     blocks: list[_Block] = []
     path: list[tuple[int, str]] = []
     for segment in _segments(doc):
@@ -397,15 +408,13 @@ def _blocks(doc: _Lines) -> list[_Block]:
             block.body.extend(segment.body)
             # A numbered heading with no question of its own, or over numbered questions, is a
             # section title ("## 1. Storage").
-            if _is_candidate(_analyse(doc, block)) and not any(
-                _is_recognised(_analyse(doc, b)) for b in inner
-            ):
+            if _is_candidate(parts(block)) and not any(_is_recognised(parts(b)) for b in inner):
                 blocks.append(block)
                 continue
         if segment.heading is not None:
             path.append((level, segment.heading[1]))
         blocks.extend(inner)
-    return blocks
+    return [(block, parts(block)) for block in blocks]
 
 
 # --- taking a block apart ----------------------------------------------------------------------
@@ -897,11 +906,64 @@ def _raw_question(parts: _Parts, path: str) -> tuple[RawQuestion | None, list[Di
 
 # --- the reader --------------------------------------------------------------------------------
 
+# What `claim` searches for first: a file lacking one or the other holds no question.
+QUESTION_START_HINT_RE = re.compile(
+    r"\n[^\S\n]*(?:#+[^\S\n]*)?(?:(?:\*\*|__)[^\S\n]*)?(?:q(?:[^\S\n]|[.#])*)?\d", re.IGNORECASE
+)
+"""How every line starting a question begins, with more room, for `starts_some_line`: a list
+item (`LIST_START_RE`), a paragraph or heading whose text, bold or not, starts with a number or
+`Q` and a number (`BOLD_NUMBER_RE`, `LABEL_START_RE`, `NUMBER_START_RE`)."""
+ANSWER_LABEL_HINT_RE = re.compile(r"ans(?:wers?)?[^\S\n]*(?:is)?[^\S\n]*[:：]", re.IGNORECASE)
+"""What `ANSWER_LABEL_RE` needs, in a line without bold or tags."""
+ANSWER_HEADING_HINT_RE = re.compile(
+    r"\n[^\S\n]*#[^\w\n]*(?:correct[^\S\n]+)?(?:answers?|solution)", re.IGNORECASE
+)
+"""An answer heading (`LABEL_HEADING_RE`), for `starts_some_line`."""
 
+
+def _may_mark_answers(text: str) -> bool:
+    """False when nothing in the text can say which option is right: no bold (an option in
+    bold, or bold inside an answer label), no `<details>` or `<b>` tag, no answer label and no
+    answer heading."""
+    return (
+        "**" in text
+        or "__" in text
+        or "<" in text
+        or ANSWER_LABEL_HINT_RE.search(text) is not None
+        or starts_some_line(ANSWER_HEADING_HINT_RE, text)
+    )
+
+
+@lru_cache(maxsize=4)
 def _lines(text: str, body_start: int) -> _Lines:
+    """The file's lines (cached: `claim` and `read` scan them once)."""
     lines = tuple(line.expandtabs(4) for line in text.split("\n"))
     in_code = (True,) * body_start + code_lines(lines[body_start:])
     return _Lines(lines, body_start, in_code, _details_flags(lines, in_code))
+
+
+@lru_cache(maxsize=4)
+def _questions(text: str, body_start: int) -> tuple[tuple[_Block, _Parts], ...]:
+    """Every question block and what it says (cached: `claim` and `read` take them apart once;
+    neither changes them)."""
+    return tuple(_blocks(_lines(text, body_start)))
+
+
+def _body_start(source: SourceFile) -> int:
+    if source.path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return parse_document(source, "").body_start
+    return 0
+
+
+def _claim_score(source: SourceFile) -> int:
+    """The claim worked out in full: 5 for each question the reader is sure of, none in a file
+    with `#card` flashcards."""
+    if source.path.suffix.lower() not in MARKDOWN_SUFFIXES + TEXT_SUFFIXES:
+        return 0
+    body_start = _body_start(source)
+    if _has_card_tags(_lines(source.text, body_start)):
+        return 0
+    return 5 * sum(1 for _, parts in _questions(source.text, body_start) if _is_recognised(parts))
 
 
 def _has_card_tags(doc: _Lines) -> bool:
@@ -917,16 +979,15 @@ class NumberedQuestionReader:
     name = "numbered-questions"
 
     def claim(self, source: SourceFile) -> int:
-        suffix = source.path.suffix.lower()
-        if suffix not in MARKDOWN_SUFFIXES + TEXT_SUFFIXES:
+        if source.path.suffix.lower() not in MARKDOWN_SUFFIXES + TEXT_SUFFIXES:
             return 0
-        if suffix in MARKDOWN_SUFFIXES:
-            doc = _lines(source.text, parse_document(source, "").body_start)
-        else:
-            doc = _lines(source.text, 0)
-        if _has_card_tags(doc):
+        # A question the reader is sure of starts with a number and has something marking its
+        # answer; most files lack one or the other, which two searches tell without parsing.
+        if not starts_some_line(QUESTION_START_HINT_RE, source.text):
             return 0
-        return 5 * sum(1 for block in _blocks(doc) if _is_recognised(_analyse(doc, block)))
+        if not _may_mark_answers(source.text):
+            return 0
+        return _claim_score(source)
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
         diagnostics: list[Diagnostic] = []
@@ -934,15 +995,14 @@ class NumberedQuestionReader:
             markdown = parse_document(source, context.default_deck)
             target = QuestionSource(source.display_path, markdown.deck, markdown.tags)
             diagnostics.extend(markdown.diagnostics)
-            doc = _lines(source.text, markdown.body_start)
+            body_start = markdown.body_start
         else:
             target = QuestionSource(source.display_path, context.default_deck)
-            doc = _lines(source.text, 0)
+            body_start = 0
         cards: list[Card] = []
         questions: list[RawQuestion] = []
         found: list[Diagnostic] = []
-        for block in _blocks(doc):
-            parts = _analyse(doc, block)
+        for _, parts in _questions(source.text, body_start):
             if not _is_candidate(parts):
                 continue
             raw, problems = _raw_question(parts, target.path)
