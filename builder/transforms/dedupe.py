@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -14,7 +15,7 @@ import numpy as np
 
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import QA, Cloze, MultipleChoice, TaggedCard
-from builder.transforms.minhash import candidate_pairs, shingle_hashes, signature_matrix
+from builder.transforms.minhash import candidate_pairs, signature_matrix
 
 THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -25,12 +26,27 @@ def united_tags(keep: TaggedCard, copies: Sequence[TaggedCard]) -> tuple[str, ..
     return tuple(sorted(t for t in tags if not t.startswith("domain::") or t in keep.tags))
 
 
+PUNCTUATION_RE = re.compile(r"[^\w\s]")
+ASCII_SPACED = bytes(0x20 if PUNCTUATION_RE.match(chr(byte)) else byte for byte in range(256))
+"""`PUNCTUATION_RE.sub(" ", …)` for ASCII text, as a `bytes.translate` table."""
+
+
 @lru_cache(maxsize=1 << 16)
 def normalize_text(text: str) -> str:
     """Text reduced to what makes two cards the same: no case, width, spacing or punctuation."""
+    if text.isascii():
+        # The same steps, as bytes: NFKC leaves ASCII as it is and casefold is lower().
+        if "," in text:
+            text = THOUSANDS_RE.sub("", text)
+        return " ".join(text.encode().lower().translate(ASCII_SPACED).decode().split())
+    return _normalize_unicode(text)
+
+
+def _normalize_unicode(text: str) -> str:
+    """`normalize_text` step by step, for any text."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = THOUSANDS_RE.sub("", text)  # 500,000 is 500000
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = PUNCTUATION_RE.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -114,17 +130,22 @@ def _tokens_agree(a: str, b: str) -> bool:
 
 
 def pair_hashes(sides: tuple[str, ...]) -> np.ndarray:
-    """The hashed word pairs of a card's sides: what near-duplicate candidates are found by."""
-    return shingle_hashes(_bigrams(" ".join(sides)))
+    """The hashed word pairs of a card's sides: what near-duplicate candidates are found by.
 
-
-def _bigrams(text: str) -> frozenset[str]:
-    """Word pairs: selective enough that cards merely sharing common words are not
-    candidates, loose enough that a copy with a few words swapped still is."""
-    words = normalize_text(text).split()
+    Word pairs are selective enough that cards merely sharing common words are not candidates,
+    loose enough that a copy with a few words swapped still is. A text of one word gives that
+    word. Hashed as `minhash.shingle_hashes` does (the CRC-32 of the UTF-8 text, sorted), but
+    without building each pair: the CRC-32 of `a b` is the CRC-32 of `a ` continued with `b`.
+    Normalized text is words between single spaces, and UTF-8 puts no space byte inside a
+    character, so its bytes split into the words' bytes."""
+    words = normalize_text(" ".join(sides)).encode().split()
     if len(words) < 2:
-        return frozenset(words)
-    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
+        hashes = {zlib.crc32(word) for word in words}
+    else:
+        hashes = set(map(zlib.crc32, words[1:], [zlib.crc32(word + b" ") for word in words]))
+    found = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+    found.sort()
+    return found
 
 
 @lru_cache(maxsize=1 << 18)
