@@ -228,3 +228,42 @@ def test_page_headings_above_a_question_become_its_context() -> None:
     first, second = read(page).cards
     assert first.context == ("Practice set", "Domain 3: Modeling")
     assert second.context == ("Practice set", "Domain 4: ML Implementation and Operations")
+
+
+def test_class_names_match_in_any_case_except_the_revealed_answer() -> None:
+    """Header, choice and vote classes match whatever their case; the revealed answer's class
+    only as the site writes it. Pinned so that no rewrite of the searches changes a card."""
+    for header_class in ("card-header", "Card-Header", "CARD-HEADER"):
+        html = card_block("Which one?", answer="B", header="Question #5 Topic 2")
+        (card,) = read(html.replace('"card-header"', f'"{header_class}"')).cards
+        assert isinstance(card.content, MultipleChoice)
+        assert "Question" not in question_text(card)
+    answer_box = (
+        '<p class="card-text question-answer"><strong>Correct Answer:</strong>'
+        '<span class="correct-answer-box"><span class="correct-answer"></span></span></p>'
+    )
+    for answer_class, letters in (("correct-answer", ("C",)), ("Correct-Answer", None)):
+        html = card_block("Which one?").replace(
+            answer_box, f'<div>Because. <span class="{answer_class}">C</span></div>'
+        )
+        cards = read(html).cards
+        found = [c.content.answer_letters for c in cards if isinstance(c.content, MultipleChoice)]
+        assert found == ([letters] if letters else [])
+
+
+def test_a_choice_takes_its_letter_from_its_own_marker_not_a_nested_list() -> None:
+    item = (
+        '<li class="multi-choice-item {cls}"><span class="multi-choice-letter" '
+        'data-choice-letter="{letter}">{letter}.</span> {text}</li>'
+    )
+    inner = '<ul><li><span data-choice-letter="Q">Q.</span> inner</li></ul>'
+    html = (
+        '<div class="card exam-question-card"><div class="card-header">Question #2</div>'
+        '<div class="card-body question-body"><p>Pick one</p><ul>'
+        + item.format(cls="", letter="A", text="Outer a" + inner)
+        + item.format(cls="correct-hidden", letter="B", text="Outer b")
+        + "</ul></div></div>"
+    )
+    content = only_question(html)
+    assert content.answer_letters == ("B",)
+    assert [c.text for c in content.choices] == ["Outer a\n\n- inner", "Outer b"]

@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import repeat
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -64,6 +65,7 @@ HTML_TAG_RE = re.compile(
     re.I,
 )
 ASCII_SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")
+SPACE_RUN_RE = re.compile(r" {2,}")
 SKIPPED_TAGS = frozenset(
     {
         "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
@@ -79,6 +81,8 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
+ENDED_TAGS = frozenset({"pre", "code", "td", "th", *EMPHASIS, *BLOCK_TAGS})
+"""Tags whose end `html_to_markdown` marks; it passes the end of any other tag by."""
 CHOICES_MARK = "\x00"
 """Stands in for a question's choice list while the rest of its block becomes Markdown."""
 
@@ -116,15 +120,17 @@ def tidy_markdown(text: str) -> str:
     """Lines stripped, runs of spaces and blank lines collapsed; fenced code left alone."""
     lines: list[str] = []
     in_fence = False
-    for line in text.split("\n"):
-        if line.strip() == "```":
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line == "```":
             in_fence = not in_fence
             lines.append("```")
             continue
         if in_fence:
-            lines.append(line.rstrip())
+            lines.append(raw.rstrip())
             continue
-        line = re.sub(r" {2,}", " ", line.strip())
+        if "  " in line:
+            line = SPACE_RUN_RE.sub(" ", line)
         if line == "-":  # an empty list item
             continue
         if not line and (not lines or not lines[-1]):
@@ -147,7 +153,7 @@ def html_to_markdown(node: PageElement) -> str:
         if isinstance(element, NavigableString):
             if isinstance(element, PreformattedString):  # comments, doctype, CDATA
                 continue
-            text = str(element) if in_pre else ASCII_SPACE_RE.sub(" ", str(element))
+            text = element if in_pre else ASCII_SPACE_RE.sub(" ", element)
             out.append(text.replace("<", "&lt;"))
             continue
         if not isinstance(element, Tag):
@@ -185,8 +191,9 @@ def html_to_markdown(node: PageElement) -> str:
             out.append("\n- ")
         elif name in BLOCK_TAGS:
             out.append("\n\n")
-        stack.append((element, len(out)))
-        stack.extend((child, -1) for child in reversed(element.contents))
+        if name in ENDED_TAGS:
+            stack.append((element, len(out)))
+        stack.extend(zip(reversed(element.contents), repeat(-1)))
     return tidy_markdown("".join(out))
 
 
@@ -225,41 +232,48 @@ EXPLANATION_LABEL_RE = re.compile(
 PAGE_HEADER_NUMBER_RE = re.compile(r"\bquestion\s*#?\s*:?\s*\d+", re.I)
 VOTE_SHARE_RE = re.compile(r"\b([A-Z]{1,8})\s*\(\s*(\d{1,3})\s*%\s*\)")
 VOTE_LINE_RE = re.compile(r"(?:[A-Z]{1,8}\s*\(\s*\d{1,3}\s*%\s*\)[\s,;]*)+")
-NOISE_LINE_RES = tuple(
-    re.compile(pattern, re.I)
-    for pattern in (
-        r"(?:question|q[.#])\s*(?:#|no\.?|number)?\s*:?\s*\d+(?:\s*(?:of|/)\s*\d+)?"
-        r"(?:\s*[-–|,]?\s*topic\s*#?\s*:?\s*\d+)?",
-        r"topic\s*#?\s*:?\s*\d+",
-        r"(?:reveal|hide|show|view|check)\s+(?:the\s+)?(?:solution|answer)s?",
-        r"community\s+vote\s+distribution",
-        r"(?:discussion|comments?)\s*\(?\d*\)?",
-        r"view\s+on\b.*",
-        r"[-=_*~]{3,}",
-        r"(?:timestamp|posted(?: on)?)\s*:.*",
-        r"\d{4}-\d{2}-\d{2}(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?",
-        r"(?:\d+|an?)\s+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
-        r"(?:,\s*\d+\s+\w+)?\s+ago",
-        r"upvoted\s+\d+\s+times?",
-        r"\d+\s+upvotes?",
-        r"most\s+voted",
-        r"(?:correct|suggested)?\s*answers?\s*:?",
-        r"selected\s+answers?\s*:.*",
-        r"actual\s+exam\s+question\s+from\b.*",
-    )
+NOISE_LINE_RE = re.compile(
+    "|".join(
+        f"(?:{pattern})"
+        for pattern in (
+            r"(?:question|q[.#])\s*(?:#|no\.?|number)?\s*:?\s*\d+(?:\s*(?:of|/)\s*\d+)?"
+            r"(?:\s*[-–|,]?\s*topic\s*#?\s*:?\s*\d+)?",
+            r"topic\s*#?\s*:?\s*\d+",
+            r"(?:reveal|hide|show|view|check)\s+(?:the\s+)?(?:solution|answer)s?",
+            r"community\s+vote\s+distribution",
+            r"(?:discussion|comments?)\s*\(?\d*\)?",
+            r"view\s+on\b.*",
+            r"[-=_*~]{3,}",
+            r"(?:timestamp|posted(?: on)?)\s*:.*",
+            r"\d{4}-\d{2}-\d{2}(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?",
+            r"(?:\d+|an?)\s+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
+            r"(?:,\s*\d+\s+\w+)?\s+ago",
+            r"upvoted\s+\d+\s+times?",
+            r"\d+\s+upvotes?",
+            r"most\s+voted",
+            r"(?:correct|suggested)?\s*answers?\s*:?",
+            r"selected\s+answers?\s*:.*",
+            r"actual\s+exam\s+question\s+from\b.*",
+        )
+    ),
+    re.I,
 )
+"""One line of site furniture: it matches the whole line when one of its parts does."""
+
+
+BULLET_RE = re.compile(r"^[-+]\s+")
+MARKUP_RE = re.compile(r"[*_`\[\]]+")
 
 
 def plain_line(line: str) -> str:
     """A Markdown line without emphasis marks, list bullet or link brackets, for matching."""
-    line = re.sub(r"^[-+]\s+", "", line.strip())
-    return re.sub(r"[*_`\[\]]+", "", line).strip()
+    return MARKUP_RE.sub("", BULLET_RE.sub("", line.strip())).strip()
 
 
 def is_noise_line(line: str) -> bool:
     """A line that is site furniture: header, timestamp, button, link, separator, upvotes."""
     text = plain_line(line)
-    return bool(text) and any(pattern.fullmatch(text) for pattern in NOISE_LINE_RES)
+    return bool(text) and NOISE_LINE_RE.fullmatch(text) is not None
 
 
 def drop_noise(text: str) -> str:
@@ -387,7 +401,7 @@ NOISE_CLASSES = frozenset(
     }
 )  # fmt: skip
 NOISE_IDS = frozenset({"comments", "disqus_thread", "discussion", "sidebar", "footer"})
-DROPPED_TAGS = ["script", "style", "noscript", "template", "iframe", "nav", "aside"]
+DROPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "nav", "aside"})
 CHOICE_PREFIX_RE = re.compile(r"\(?([A-Za-z])\s*[.):]\s+(?=\S)")
 ANSWER_PART_RE = re.compile(
     r"(?:explanation|rationale|references?|community vote|most voted)\b", re.I
@@ -395,19 +409,46 @@ ANSWER_PART_RE = re.compile(
 MOST_VOTED_RE = re.compile(r"\s*\bMost Voted\s*$", re.I)
 
 
-def _classes(tag: Tag) -> frozenset[str]:
-    value = tag.get("class")
-    if isinstance(value, str):
-        return frozenset(value.lower().split())
+# The page is searched with plain loops over `descendants` and these cheap checks, not with
+# `find_all(class_=…)`: bs4 builds and runs a filter object per call, which cost more than the
+# rest of the reading. Each check gives what the bs4 search it replaces would.
+
+
+def _has_class(tag: Tag, names: frozenset[str]) -> bool:
+    """Whether one of the tag's classes, lowercased, is in `names`."""
+    value = tag.attrs.get("class")
+    if not value:
+        return False
     if isinstance(value, list):
-        return frozenset(str(v).lower() for v in value)
-    return frozenset()
+        for v in value:  # a plain loop: twice as fast as any() over a generator
+            if str(v).lower() in names:
+                break
+        else:
+            return False
+        return True
+    if isinstance(value, str):
+        return not names.isdisjoint(value.lower().split())
+    return False
+
+
+def _has_token(tag: Tag, token: str) -> bool:
+    """Whether `token` is one of the tag's classes as written (case counts), as bs4's
+    `class_=token` matches."""
+    value = tag.attrs.get("class")
+    if isinstance(value, list):
+        return token in value
+    return value == token
+
+
+def _tags_below(tag: Tag) -> list[Tag]:
+    """Every tag inside `tag`, in document order (`tag.find_all(True)`)."""
+    return [node for node in tag.descendants if isinstance(node, Tag)]
 
 
 def _removed(tag: Tag) -> bool:
     """Whether the tag was decomposed. (`Tag.decomposed` falls back to a search of the whole
     subtree for a live tag, which makes a loop over a deep page quadratic.)"""
-    return bool(vars(tag).get("_decomposed", False))
+    return bool(tag.__dict__.get("_decomposed", False))
 
 
 def _attr(tag: Tag, name: str) -> str:
@@ -415,12 +456,11 @@ def _attr(tag: Tag, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _has_choice_letter(tag: Tag) -> bool:
-    return tag.has_attr("data-choice-letter")
+LETTER_RE = re.compile(r"\s*\(?([A-Za-z])\s*[.):]?\s*")
 
 
 def _letter(text: str) -> str | None:
-    match = re.fullmatch(r"\s*\(?([A-Za-z])\s*[.):]?\s*", text)
+    match = LETTER_RE.fullmatch(text)
     return match.group(1).upper() if match else None
 
 
@@ -457,15 +497,24 @@ def _own(item: Tag, found: Iterable[Tag]) -> Tag | None:
 
 def _item_letter(tag: Tag) -> tuple[str, bool] | None:
     """(letter, marked by the site's markup) when the element is a lettered choice."""
-    classes = _classes(tag)
-    if tag.name not in ("li", "label") and not classes & CHOICE_CLASSES:
+    choice_class = _has_class(tag, CHOICE_CLASSES)
+    if tag.name not in ("li", "label") and not choice_class:
         return None
-    carrier = tag if _has_choice_letter(tag) else _own(tag, tag.find_all(_has_choice_letter))
+    if "data-choice-letter" in tag.attrs:
+        carrier: Tag | None = tag
+    else:
+        carrier = _own(
+            tag,
+            (n for n in tag.descendants if isinstance(n, Tag) and "data-choice-letter" in n.attrs),
+        )
     if carrier is not None:
         letter = _letter(_attr(carrier, "data-choice-letter"))
         if letter:
             return letter, True
-    letter_tag = _own(tag, tag.find_all(class_="multi-choice-letter"))
+    letter_tag = _own(
+        tag,
+        (n for n in tag.descendants if isinstance(n, Tag) and _has_token(n, "multi-choice-letter")),
+    )
     if letter_tag is not None:
         letter = _letter(letter_tag.get_text())
         if letter:
@@ -473,21 +522,26 @@ def _item_letter(tag: Tag) -> tuple[str, bool] | None:
     match = CHOICE_PREFIX_RE.match(tag.get_text(" ", strip=True))
     if match is None:
         return None
-    return match.group(1).upper(), bool(classes & CHOICE_CLASSES)
+    return match.group(1).upper(), choice_class
 
 
 def _is_lettered_list(tag: Tag) -> bool:
     """`<ol type="A">` or a list styled `upper-alpha`: its items are lettered by position."""
-    style = _attr(tag, "style").lower()
-    return tag.name == "ol" and (_attr(tag, "type") in ("A", "a") or "alpha" in style)
+    return tag.name == "ol" and (
+        _attr(tag, "type") in ("A", "a") or "alpha" in _attr(tag, "style").lower()
+    )
 
 
-def _find_groups(soup: BeautifulSoup) -> list[_Group]:
+def _find_groups(tags: Sequence[Tag]) -> list[_Group]:
+    """The lettered choice groups among the page's tags (`tags`, in document order; the
+    removed ones are skipped)."""
     groups: dict[int, _Group] = {}
     positional: set[int] = set()
-    for tag in soup.find_all(True):
+    for tag in tags:
+        if _removed(tag):
+            continue
         if _is_lettered_list(tag):
-            items = [li for li in tag.find_all("li", recursive=False)]
+            items = [li for li in tag.contents if isinstance(li, Tag) and li.name == "li"]
             if len(items) >= 2:
                 groups[id(tag)] = _Group(
                     tag, [(li, choice_letter(n)) for n, li in enumerate(items)], False
@@ -496,6 +550,8 @@ def _find_groups(soup: BeautifulSoup) -> list[_Group]:
             continue
         if id(tag) in positional:
             continue
+        if tag.name not in ("li", "label") and not tag.attrs.get("class"):
+            continue  # not a choice, and cheaper to say so here
         found = _item_letter(tag)
         if found is None or tag.parent is None:
             continue
@@ -516,37 +572,51 @@ def _find_groups(soup: BeautifulSoup) -> list[_Group]:
     return [g for g in valid if id(g.container) not in nested]
 
 
-def _clean_page(soup: BeautifulSoup) -> None:
-    """Remove what is never question content: scripts, navigation, ads, comments, buttons."""
-    for tally in soup.find_all(class_="voted-answers-tally"):
-        script = tally.find("script")
-        if script is not None:
-            tally["data-vote-tally"] = script.get_text()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+def _clean_page(soup: BeautifulSoup) -> list[Tag]:
+    """Remove what is never question content: scripts, navigation, ads, comments, buttons.
+    Returns the page's tags in document order, the removed ones among them, from one walk."""
+    tags: list[Tag] = []
+    comments: list[Comment] = []
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            tags.append(node)
+        elif isinstance(node, Comment) and node:  # bs4's search skips empty strings
+            comments.append(node)
+    for tally in tags:
+        if _has_token(tally, "voted-answers-tally"):
+            script = next(
+                (n for n in tally.descendants if isinstance(n, Tag) and n.name == "script"), None
+            )
+            if script is not None:
+                tally["data-vote-tally"] = script.get_text()
+    for comment in comments:
         comment.extract()
-    for tag in soup.find_all(DROPPED_TAGS):
-        if not _removed(tag):
+    for tag in tags:
+        if tag.name in DROPPED_TAGS and not _removed(tag):
             tag.decompose()
-    for tag in soup.find_all(True):
-        if _removed(tag):
-            continue
-        noisy = bool(_classes(tag) & NOISE_CLASSES) or _attr(tag, "id").lower() in NOISE_IDS
+    for tag in tags:
+        if _removed(tag) or (not tag.attrs and tag.name not in ("header", "footer")):
+            continue  # removed, or without a class or id that could make it noise
+        noisy = _has_class(tag, NOISE_CLASSES) or _attr(tag, "id").lower() in NOISE_IDS
         if tag.name in ("header", "footer"):
             noisy = noisy or not PAGE_HEADER_NUMBER_RE.search(tag.get_text(" "))
         if noisy and not _holds_choices(tag):
             tag.decompose()
+    return tags
 
 
 def _holds_choices(tag: Tag) -> bool:
-    return (
-        tag.find(class_="multi-choice-item") is not None or tag.find(_has_choice_letter) is not None
+    return any(
+        isinstance(n, Tag)
+        and ("data-choice-letter" in n.attrs or _has_token(n, "multi-choice-item"))
+        for n in tag.descendants
     )
 
 
 def _is_header_node(node: PageElement) -> bool:
     if not isinstance(node, Tag):
         return False
-    if _classes(node) & HEADER_CLASSES:
+    if _has_class(node, HEADER_CLASSES):
         return True
     text = node.get_text(" ", strip=True)
     match = QUESTION_LINE_RE.match(text)
@@ -581,7 +651,7 @@ def _blocks(soup: BeautifulSoup, groups: list[_Group]) -> list[_Block]:
             if parent.name in ("body", "html", "[document]") or counts.get(id(parent), 0) > 1:
                 break
             top = parent
-            if _classes(parent) & BLOCK_CLASSES:
+            if _has_class(parent, BLOCK_CLASSES):
                 outer_block = parent
         if outer_block is not None:
             element = outer_block
@@ -665,12 +735,14 @@ def _flat_blocks(
     return result
 
 
+CHOICE_JUNK_CLASSES = BADGE_CLASSES | {"multi-choice-letter"}
+
+
 def _choice_text(item: Tag, letter: str) -> str:
-    for tag in item.find_all(True):
+    for tag in _tags_below(item):
         if _removed(tag):
             continue
-        classes = _classes(tag)
-        if "multi-choice-letter" in classes or _has_choice_letter(tag) or classes & BADGE_CLASSES:
+        if "data-choice-letter" in tag.attrs or _has_class(tag, CHOICE_JUNK_CLASSES):
             tag.decompose()
     text = html_to_markdown(item)
     if text.startswith("- "):
@@ -681,10 +753,48 @@ def _choice_text(item: Tag, letter: str) -> str:
     return MOST_VOTED_RE.sub("", text).strip()
 
 
-def _read_votes(block: Tag) -> tuple[list[tuple[str, int]], str | None]:
+@dataclass(slots=True)
+class _Marked:
+    """The tags of a block each step looks for, found in one walk before any is removed.
+    (Steps only remove tags, so a later search would find these less the removed ones.)"""
+
+    headers: list[Tag]
+    answers: list[Tag]
+    tallies: list[Tag]
+    bars: list[Tag]
+    votes: list[Tag]
+
+
+MARKED_CLASSES = HEADER_CLASSES | VOTE_CLASSES | {"correct-answer", "vote-distribution-bar"}
+
+
+def _marked_tags(element: Tag) -> _Marked:
+    found = _Marked([], [], [], [], [])
+    for node in element.descendants:
+        if not isinstance(node, Tag):
+            continue
+        attrs = node.attrs
+        if "data-vote-tally" in attrs:
+            found.tallies.append(node)
+        if not _has_class(node, MARKED_CLASSES):  # a cheap test that none below can pass
+            continue
+        if _has_class(node, HEADER_CLASSES):
+            found.headers.append(node)
+        if _has_token(node, "correct-answer"):
+            found.answers.append(node)
+        if _has_token(node, "vote-distribution-bar"):
+            found.bars.append(node)
+        if _has_class(node, VOTE_CLASSES):
+            found.votes.append(node)
+    return found
+
+
+def _read_votes(marked: _Marked) -> tuple[list[tuple[str, int]], str | None]:
     shares: list[tuple[str, int]] = []
     most_voted = None
-    for tally in block.find_all(lambda tag: tag.has_attr("data-vote-tally")):
+    for tally in marked.tallies:
+        if _removed(tally):
+            continue
         try:
             data: Any = json.loads(_attr(tally, "data-vote-tally"))
         except (ValueError, RecursionError):
@@ -694,12 +804,14 @@ def _read_votes(block: Tag) -> tuple[list[tuple[str, int]], str | None]:
             shares = shares or tallied
             most_voted = most_voted or most
     if not shares:
-        for bar in block.find_all(class_="vote-distribution-bar"):
+        for bar in marked.bars:
+            if _removed(bar):
+                continue
             shares = vote_shares_from_text(bar.get_text(" "))
             if shares:
                 break
-    for tag in block.find_all(True):
-        if not _removed(tag) and _classes(tag) & VOTE_CLASSES:
+    for tag in marked.votes:
+        if not _removed(tag):
             tag.decompose()
     return shares, most_voted
 
@@ -708,12 +820,12 @@ def _inside(tag: PageElement, ancestor: Tag) -> bool:
     return any(parent is ancestor for parent in tag.parents)
 
 
-def _take_header(element: Tag, group: _Group) -> tuple[str | None, str | None]:
+def _take_header(marked: _Marked, group: _Group) -> tuple[str | None, str | None]:
     """(number, topic) from the block's header element (`Question #12 Topic 1`), removed."""
     number: str | None = None
     topic: str | None = None
-    for header in element.find_all(True):
-        if _removed(header) or not _classes(header) & HEADER_CLASSES:
+    for header in marked.headers:
+        if _removed(header):
             continue
         if _inside(header, group.container) or _inside(group.container, header):
             continue
@@ -726,17 +838,17 @@ def _take_header(element: Tag, group: _Group) -> tuple[str | None, str | None]:
     return number, topic
 
 
-def _take_revealed_answer(element: Tag, group: _Group) -> str:
+def _take_revealed_answer(element: Tag, marked: _Marked, group: _Group) -> str:
     """The letters of a revealed answer element (`<span class="correct-answer">BD</span>`),
     which is removed with its box."""
     revealed = ""
-    for tag in element.find_all(class_="correct-answer"):
+    for tag in marked.answers:
         if _removed(tag) or _inside(tag, group.container) or _inside(group.container, tag):
             continue
         letters = tag.get_text(" ", strip=True)
         if not revealed and answer_letters(letters):
             revealed = letters
-        box = tag.find_parent(class_="correct-answer-box")
+        box = next((p for p in tag.parents if _has_token(p, "correct-answer-box")), None)
         if box is not None and _inside(box, element) and not _inside(group.container, box):
             box.decompose()
         else:
@@ -747,18 +859,22 @@ def _take_revealed_answer(element: Tag, group: _Group) -> str:
 def _block_question(block: _Block) -> tuple[RawQuestion, str | None] | None:
     """The question a block holds, with its topic; None when nothing says it is a question."""
     element, group = block.element, block.group
-    number, topic = _take_header(element, group)
-    revealed = _take_revealed_answer(element, group)
+    marked_tags = _marked_tags(element)
+    number, topic = _take_header(marked_tags, group)
+    revealed = _take_revealed_answer(element, marked_tags, group)
     marked: list[str] = []
     badges: list[str] = []
     for item, letter in group.items:
         flag = _attr(item, "data-correct").lower() or _attr(item, "data-is-correct").lower()
-        if _classes(item) & CORRECT_CLASSES or flag in ("true", "1", "yes"):
+        if _has_class(item, CORRECT_CLASSES) or flag in ("true", "1", "yes"):
             marked.append(letter)
-        badge = item.find(class_="most-voted-answer-badge")
-        if badge is not None or MOST_VOTED_RE.search(item.get_text(" ", strip=True)):
+        badge = any(
+            isinstance(n, Tag) and _has_token(n, "most-voted-answer-badge")
+            for n in item.descendants
+        )
+        if badge or MOST_VOTED_RE.search(item.get_text(" ", strip=True)):
             badges.append(letter)
-    shares, most_voted = _read_votes(element)
+    shares, most_voted = _read_votes(marked_tags)
     choices = tuple((letter, _choice_text(item, letter)) for item, letter in group.items)
     group.container.replace_with(NavigableString(CHOICES_MARK))
     before, _, after = html_to_markdown(element).partition(CHOICES_MARK)
@@ -835,8 +951,8 @@ def read_page(text: str) -> PageQuestions:
         soup = BeautifulSoup(text, "html.parser")
     except ParserRejectedMarkup as error:
         return PageQuestions((), str(error) or "the HTML parser rejected the page")
-    _clean_page(soup)
-    blocks = _blocks(soup, _find_groups(soup))
+    tags = _clean_page(soup)
+    blocks = _blocks(soup, _find_groups(tags))
     paths = _heading_paths(soup, blocks)
     found = [_block_question(block) for block in blocks]
     questions = [
