@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from builder.model import QA, Choice, Cloze, MultipleChoice
 from builder.readers import ReadContext, choose_reader
+from builder.readers.markdown_text import MarkdownDocument
 from builder.readers.obsidian import ObsidianReader, to_anki_cloze
 from tests.helpers import read, source
 
@@ -181,3 +184,28 @@ def test_reader_claims_files_with_card_syntax_only() -> None:
     assert READER.claim(source("# Notes\n- **Term**: definition\n")) == 0
     reader = choose_reader(source("## Q #card\nA\n"))
     assert reader is not None and reader.name == "obsidian"
+
+
+def test_heading_paths_in_a_long_file_are_found_in_one_walk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each card's heading path once took a walk from the top of the file: 10,000 cards in one
+    file took minutes. Counted in heading look-ups, not seconds."""
+    sections = "".join(
+        f"# Part {p}\n\n" + "".join(f"## Q{p}-{i} #card\nAnswer {i}.\n\n" for i in range(100))
+        for p in range(20)
+    )
+    lines = sections.count("\n")
+    calls = 0
+    real = MarkdownDocument.heading
+
+    def counted(self: MarkdownDocument, index: int) -> tuple[int, str] | None:
+        nonlocal calls
+        calls += 1
+        return real(self, index)
+
+    monkeypatch.setattr(MarkdownDocument, "heading", counted)
+    cards = read(ObsidianReader(), sections)
+    assert len(cards) == 2000
+    assert cards[1999].context == ("Part 19",) and cards[0].context == ("Part 0",)
+    assert calls < 10 * lines, f"{calls} heading look-ups for {lines} lines"

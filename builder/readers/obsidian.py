@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -82,16 +83,17 @@ class ObsidianReader:
         diagnostics: list[Diagnostic] = list(doc.diagnostics)
         used: set[int] = set()
         starts = sorted({b.first for b in blocks})
+        paths = _HeadingPaths(doc)
         for block in blocks:
             end = _block_end(doc, block, starts)
             used.update(range(block.first, end))
             if block.skip:
                 continue
-            card, notes = _block_card(doc, block, end)
+            card, notes = _block_card(doc, block, end, paths)
             diagnostics.extend(notes)
             if card is not None:
                 cards.append(card)
-        cards.extend(_cloze_cards(doc, used))
+        cards.extend(_cloze_cards(doc, used, paths))
         cards = _with_frontmatter_ids(cards, doc.meta.get("flashcards"))
         cards.sort(key=lambda c: c.source.line)
         return ReadResult(tuple(cards), tuple(diagnostics))
@@ -200,32 +202,50 @@ def _take_markers(lines: list[str]) -> str | None:
     return marker
 
 
-def _context(doc: MarkdownDocument, before: int) -> tuple[str, ...]:
-    """Heading path above line index `before`: the headings that enclose it.
+class _HeadingPaths:
+    """The heading path above any line, from one walk of the document's headings (walking
+    from the top for every card was quadratic: 10,000 cards in one file took minutes).
 
     A card's own heading and earlier card headings are questions, not sections, so they are
-    never part of the path.
+    never part of a path.
     """
-    path: list[tuple[int, str]] = []
-    for i in range(doc.body_start, before + 1):
-        heading = doc.heading(i)
-        if heading is None:
-            continue
-        level, text = heading
-        path = [p for p in path if p[0] < level]
-        if i < before and not CARD_TAG_RE.search(mask_inline_spans(text)):
-            path.append((level, _strip_tags(text)[0]))
-    return tuple(text for _, text in path if text)
+
+    def __init__(self, doc: MarkdownDocument) -> None:
+        self._doc = doc
+        self._lines: list[int] = []
+        """Line indexes of the headings, in order."""
+        self._after: list[tuple[tuple[int, str], ...]] = []
+        """The path once each heading is taken in (a card heading only closes sections)."""
+        path: list[tuple[int, str]] = []
+        for i in range(doc.body_start, len(doc.lines)):
+            heading = doc.heading(i)
+            if heading is None:
+                continue
+            level, text = heading
+            path = [p for p in path if p[0] < level]
+            if not CARD_TAG_RE.search(mask_inline_spans(text)):
+                path.append((level, _strip_tags(text)[0]))
+            self._lines.append(i)
+            self._after.append(tuple(path))
+
+    def above(self, before: int) -> tuple[str, ...]:
+        """Heading path above line index `before`: the headings that enclose it."""
+        n = bisect.bisect_left(self._lines, before)
+        path = list(self._after[n - 1]) if n else []
+        heading = self._doc.heading(before) if before >= self._doc.body_start else None
+        if heading is not None:  # a heading on the line itself closes sections, opens none
+            path = [p for p in path if p[0] < heading[0]]
+        return tuple(text for _, text in path if text)
 
 
 def _block_card(
-    doc: MarkdownDocument, block: _Block, end: int
+    doc: MarkdownDocument, block: _Block, end: int, paths: _HeadingPaths
 ) -> tuple[Card | None, list[Diagnostic]]:
     lines = list(doc.lines[block.first : end])
     marker = _take_markers(lines)
     ref = SourceRef(doc.source.display_path, block.first + 1)
     tags = tuple(dict.fromkeys(doc.tags + block.tags))
-    context = _context(doc, block.first)
+    context = paths.above(block.first)
     if block.kind is Start.INLINE:
         match = INLINE_CARD_RE.match(lines[0])
         if match is None:  # pragma: no cover - found by the same regex on masked text
@@ -286,7 +306,7 @@ def _as_question(front: str, back: str) -> MultipleChoice | int | None:
     return MultipleChoice(stem, choices, match.rest)
 
 
-def _cloze_cards(doc: MarkdownDocument, used: set[int]) -> list[Card]:
+def _cloze_cards(doc: MarkdownDocument, used: set[int], paths: _HeadingPaths) -> list[Card]:
     """A paragraph outside card blocks with cloze marks is one cloze note."""
     cards: list[Card] = []
     i = doc.body_start
@@ -312,7 +332,7 @@ def _cloze_cards(doc: MarkdownDocument, used: set[int]) -> list[Card]:
                     Cloze(text),
                     doc.deck,
                     SourceRef(doc.source.display_path, first + 1),
-                    _context(doc, first),
+                    paths.above(first),
                     doc.tags,
                     marker,
                 )
