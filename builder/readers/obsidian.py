@@ -82,7 +82,7 @@ class ObsidianReader:
         cards: list[Card] = []
         diagnostics: list[Diagnostic] = list(doc.diagnostics)
         used: set[int] = set()
-        starts = sorted({b.first for b in blocks})
+        starts = frozenset(b.first for b in blocks)
         paths = _HeadingPaths(doc)
         for block in blocks:
             end = _block_end(doc, block, starts)
@@ -175,7 +175,7 @@ def _find_blocks(doc: MarkdownDocument) -> list[_Block]:
     return blocks
 
 
-def _block_end(doc: MarkdownDocument, block: _Block, starts: list[int]) -> int:
+def _block_end(doc: MarkdownDocument, block: _Block, starts: frozenset[int]) -> int:
     """Index one past the block's last line."""
     if block.kind is Start.INLINE:
         return block.marker_line + 1
