@@ -22,12 +22,13 @@ from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
 from builder.inputs import FileSettings
 from builder.model import Card, TaggedCard
-from builder.readers import ReadContext, choose_reader
+from builder.readers import ReadContext, claim_file
 from builder.record import Record
 from builder.transforms.dedupe import card_sides, duplicate_key, pair_hashes
 from builder.transforms.identity import Fingerprint, fingerprint
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
+from builder.transforms.visible import blank_side
 
 READER_FAILED = "reader-failed"
 PARALLEL_MIN_FILES = 16
@@ -60,7 +61,12 @@ class FileOutcome(Record):
 
 def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], list[Diagnostic]]:
     """A file's cards; a reader that fails is reported with the cause and gives none."""
-    reader = choose_reader(source)
+    reader, failures = claim_file(source)
+    if failures:
+        # A reader that fails while sniffing the file may well be the one it was for: no other
+        # reader's guess at it is trusted, and the lock's cards from it are kept.
+        failed, error = failures[0]
+        return [], [_reader_failed(source, failed.name, error)]
     if reader is None:
         return [], [
             Diagnostic(
@@ -74,16 +80,7 @@ def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], lis
     try:
         result = reader.read(source, context)
     except Exception as error:
-        return [], [
-            Diagnostic(
-                source.display_path,
-                0,
-                Severity.WARNING,
-                READER_FAILED,
-                f"the {reader.name} reader failed: {type(error).__name__}: {error}; the "
-                "cards the lock file has from this file are kept as they were",
-            )
-        ]
+        return [], [_reader_failed(source, reader.name, error)]
     diagnostics = list(result.diagnostics)
     if not result.cards and source.text.strip():
         diagnostics.append(
@@ -96,6 +93,17 @@ def read_file(source: SourceFile, context: ReadContext) -> tuple[list[Card], lis
             )
         )
     return list(result.cards), diagnostics
+
+
+def _reader_failed(source: SourceFile, reader: str, error: Exception) -> Diagnostic:
+    return Diagnostic(
+        source.display_path,
+        0,
+        Severity.WARNING,
+        READER_FAILED,
+        f"the {reader} reader failed: {type(error).__name__}: {error}; the cards the lock "
+        "file has from this file are kept as they were",
+    )
 
 
 class FileWorker:
@@ -116,6 +124,18 @@ class FileWorker:
             # neighbours are built as usual.
             try:
                 rendered = render_cards([card], self.renderer, [source.path.parent])
+                blank = blank_side(rendered.cards[0])
+                if blank is not None:
+                    diagnostics.append(
+                        Diagnostic(
+                            card.source.path,
+                            card.source.line,
+                            Severity.WARNING,
+                            "blank-side",
+                            f"{blank} once rendered; the card is left out",
+                        )
+                    )
+                    continue
                 (one,) = tag_cards(rendered.cards, self.tagger)
                 if self.settings.subdecks_by_domain:
                     one = self._in_domain_subdeck(one)

@@ -30,14 +30,30 @@ READERS: dict[str, Reader] = {
 
 
 def choose_reader(source: SourceFile) -> Reader | None:
-    """The reader with the strongest claim on the file; ties go to the earlier entry."""
+    """The reader with the strongest claim on the file; ties go to the earlier entry. A
+    claim that raises is raised: `claim_file` is the form that catches it."""
+    return claim_file(source, catch=False)[0]
+
+
+def claim_file(
+    source: SourceFile, *, catch: bool = True
+) -> tuple[Reader | None, list[tuple[Reader, Exception]]]:
+    """The reader with the strongest claim on the file, and the readers whose claim failed
+    (with `catch`; a file one of them failed on is better not read by another)."""
     best: Reader | None = None
     best_score = 0
+    failures: list[tuple[Reader, Exception]] = []
     for reader in READERS.values():
-        score = reader.claim(source)
+        try:
+            score = reader.claim(source)
+        except Exception as error:
+            if not catch:
+                raise
+            failures.append((reader, error))
+            continue
         if score > best_score:
             best, best_score = reader, score
-    return best
+    return best, failures
 
 
-__all__ = ["READERS", "ReadContext", "ReadResult", "Reader", "choose_reader"]
+__all__ = ["READERS", "ReadContext", "ReadResult", "Reader", "choose_reader", "claim_file"]

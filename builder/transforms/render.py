@@ -32,6 +32,7 @@ from builder.model import (
 )
 from builder.transforms.media import MediaLibrary
 from builder.transforms.sanitize import plain_text, sanitize_html
+from builder.transforms.visible import without_controls
 
 CONTEXT_SEPARATOR = " › "
 CODE_FORMATTER = HtmlFormatter(cssclass="highlight")
@@ -199,6 +200,7 @@ class FieldRenderer:
                     context,
                     source,
                 )
+        fields = tuple(without_controls(f) for f in fields)
         # Each field's words joined by single spaces, then the fields' likewise: the same as
         # collapsing the whitespace of all the fields' text joined.
         plain = " ".join(text for text in map(plain_text, fields[:-2]) if text)

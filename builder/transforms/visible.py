@@ -1,0 +1,62 @@
+"""What a card shows once rendered: a side that shows nothing is no card.
+
+A source can hold a question whose text is only markup that renders to nothing (an empty
+quote, a comment, `[[]]`), invisible characters (a zero-width space, a control character) or
+a cloze with nothing to recall (`== ==`, `{{c0::x}}`, which Anki numbers from 1). Such a card
+would import as a blank card, or make Anki refuse it; it is left out with a warning instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from builder.model import Cloze, MultipleChoice, RenderedCard
+from builder.transforms.sanitize import plain_text
+
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab and line breaks; U+001F is Anki's field separator."""
+INVISIBLE_RE = re.compile(
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]+"
+)
+"""White space, and characters that print nothing: zero-width spaces and joiners, direction
+marks, variation selectors, fillers."""
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
+CHOICE_TEXT_RE = re.compile(r'<span class="choice-text">(.*?)</span></li>(?=<li|</ul>$)', re.S)
+
+
+def without_controls(html: str) -> str:
+    """The field without control characters: they show nothing, and U+001F inside a field
+    splits it in two for Anki, which then refuses the whole package."""
+    return CONTROL_RE.sub("", html) if CONTROL_RE.search(html) else html
+
+
+def shows_something(html: str) -> bool:
+    """The HTML shows text or an image."""
+    return "<img" in html or bool(INVISIBLE_RE.sub("", plain_text(html)))
+
+
+def blank_side(rendered: RenderedCard) -> str | None:
+    """Which side of the card shows nothing, if one does."""
+    fields = rendered.fields
+    match rendered.card.content:
+        case Cloze():
+            deletions = [
+                (int(number), text) for number, text in CLOZE_RE.findall(fields[0]) if text
+            ]
+            if not any(number >= 1 and shows_something(text) for number, text in deletions):
+                return "the cloze hides nothing Anki can ask (deletions count from c1)"
+            return None
+        case MultipleChoice():
+            if not shows_something(fields[0]):
+                return "the question shows nothing"
+            choices = CHOICE_TEXT_RE.findall(fields[1])
+            if any(not shows_something(choice) for choice in choices):
+                return "a choice shows nothing"
+            return None
+        case _:
+            if not shows_something(fields[0]):
+                return "the front shows nothing"
+            if not shows_something(fields[1]):
+                return "the back shows nothing"
+            return None
