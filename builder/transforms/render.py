@@ -45,8 +45,10 @@ CODE_SPLIT_RE = re.compile(
     r"(^ {0,3}(?:`{3,}|~{3,})[^\n]*\n.*?^ {0,3}(?:`{3,}|~{3,})[ \t]*$|`+[^`\n]*`+)",
     re.DOTALL | re.MULTILINE,
 )
-WIKI_EMBED_RE = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
-WIKI_LINK_RE = re.compile(r"\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")
+WIKI_EMBED_RE = re.compile(r"!\[\[([^\[\]|#\n]+)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]*))?\]\]")
+# Link parts never hold a bracket or a line break: without that, `[[a[[a[[a…` with no closing
+# `]]` made every `[[` scan to the end of the text (quadratic).
+WIKI_LINK_RE = re.compile(r"\[\[([^\[\]|#\n]*)(?:#([^\[\]|\n]*))?(?:\|([^\[\]\n]*))?\]\]")
 
 
 def _outside_code(text: str, convert: Any) -> str:
