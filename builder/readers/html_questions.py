@@ -951,6 +951,11 @@ def read_page(text: str) -> PageQuestions:
         soup = BeautifulSoup(text, "html.parser")
     except ParserRejectedMarkup as error:
         return PageQuestions((), str(error) or "the HTML parser rejected the page")
+    if (depth := _depth(soup)) > MAX_DEPTH:
+        # Unclosed tags (`<li>` after `<li>`) nest each element in the one before; looking
+        # for choices inside each of thousands of such elements is quadratic. No exam page
+        # nests like that.
+        return PageQuestions((), f"elements nest {depth} deep (more than {MAX_DEPTH})")
     tags = _clean_page(soup)
     blocks = _blocks(soup, _find_groups(tags))
     paths = _heading_paths(soup, blocks)
@@ -967,6 +972,19 @@ def read_page(text: str) -> PageQuestions:
 
 
 HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+MAX_DEPTH = 256
+"""Deepest element nesting a page may have to be searched for questions."""
+
+
+def _depth(soup: BeautifulSoup) -> int:
+    """How deep the page's elements nest, in one walk."""
+    deepest = 0
+    pending: list[tuple[Tag, int]] = [(soup, 0)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((c, depth + 1) for c in node.children if isinstance(c, Tag))
+    return deepest
 
 
 def _heading_paths(soup: BeautifulSoup, blocks: Sequence[_Block]) -> list[tuple[str, ...]]:
