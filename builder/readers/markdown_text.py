@@ -148,6 +148,17 @@ def parse_document(source: SourceFile, default_deck: str) -> MarkdownDocument:
                     )
                 )
                 loaded = {}
+            except RecursionError:  # `[[[[…` thousands deep: valid YAML no note needs
+                diagnostics.append(
+                    Diagnostic(
+                        source.display_path,
+                        2,
+                        Severity.WARNING,
+                        "frontmatter",
+                        "frontmatter nests too deep to read; ignored",
+                    )
+                )
+                loaded = {}
             if isinstance(loaded, Mapping):
                 meta = loaded
     deck_value = meta.get("cards-deck")
