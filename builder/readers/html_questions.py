@@ -862,6 +862,8 @@ def _block_question(block: _Block) -> tuple[RawQuestion, str | None] | None:
     marked_tags = _marked_tags(element)
     number, topic = _take_header(marked_tags, group)
     revealed = _take_revealed_answer(element, marked_tags, group)
+    if group.container.parent is None or any(item.decomposed for item, _ in group.items):
+        raise _ChoicesRemoved  # they sat inside the header or the revealed answer
     marked: list[str] = []
     badges: list[str] = []
     for item, letter in group.items:
@@ -875,6 +877,8 @@ def _block_question(block: _Block) -> tuple[RawQuestion, str | None] | None:
         if badge or MOST_VOTED_RE.search(item.get_text(" ", strip=True)):
             badges.append(letter)
     shares, most_voted = _read_votes(marked_tags)
+    if group.container.parent is None or any(item.decomposed for item, _ in group.items):
+        raise _ChoicesRemoved  # they sat inside the vote summary
     choices = tuple((letter, _choice_text(item, letter)) for item, letter in group.items)
     group.container.replace_with(NavigableString(CHOICES_MARK))
     before, _, after = html_to_markdown(element).partition(CHOICES_MARK)
@@ -933,6 +937,10 @@ def _block_question(block: _Block) -> tuple[RawQuestion, str | None] | None:
     return raw, topic
 
 
+class _ChoicesRemoved(Exception):
+    """A block's choices went with its header or revealed answer: no question to read."""
+
+
 @dataclass(frozen=True, slots=True)
 class PageQuestions:
     """What one saved page holds."""
@@ -941,6 +949,9 @@ class PageQuestions:
     """The questions in page order."""
     unreadable: str | None = None
     """Why the page could not be parsed at all, when it could not."""
+    broken: tuple[int, ...] = ()
+    """Lines of question blocks whose choices sat inside their header, revealed answer or
+    vote summary."""
 
 
 @lru_cache(maxsize=8)
@@ -959,7 +970,14 @@ def read_page(text: str) -> PageQuestions:
     tags = _clean_page(soup)
     blocks = _blocks(soup, _find_groups(tags))
     paths = _heading_paths(soup, blocks)
-    found = [_block_question(block) for block in blocks]
+    found: list[tuple[RawQuestion, str | None] | None] = []
+    broken: list[int] = []
+    for block in blocks:
+        try:
+            found.append(_block_question(block))
+        except _ChoicesRemoved:
+            found.append(None)
+            broken.append(block.line)
     questions = [
         (replace(f[0], context=path), f[1])
         for f, path in zip(found, paths, strict=True)
@@ -967,7 +985,8 @@ def read_page(text: str) -> PageQuestions:
     ]
     numbers = topic_numbers([q.number for q, _ in questions], [t for _, t in questions])
     return PageQuestions(
-        tuple(replace(q, number=number) for (q, _), number in zip(questions, numbers, strict=True))
+        tuple(replace(q, number=number) for (q, _), number in zip(questions, numbers, strict=True)),
+        broken=tuple(broken),
     )
 
 
@@ -1026,7 +1045,8 @@ class HtmlQuestionReader:
     def claim(self, source: SourceFile) -> int:
         if not is_html_page(source) or "<" not in source.text:
             return 0
-        return 5 * len(read_page(source.text).questions)
+        page = read_page(source.text)
+        return 5 * (len(page.questions) + len(page.broken))
 
     def read(self, source: SourceFile, context: ReadContext) -> ReadResult:
         path = source.display_path
@@ -1042,5 +1062,17 @@ class HtmlQuestionReader:
                     f"the page could not be parsed ({page.unreadable}); no questions read",
                 )
             )
+        diagnostics += [
+            Diagnostic(
+                path,
+                line,
+                Severity.WARNING,
+                "unreadable-question",
+                "the choices of this question sit inside its header, its revealed answer or its "
+                "vote summary; "
+                "the question is skipped",
+            )
+            for line in page.broken
+        ]
         cards, checked = question_cards(page.questions, QuestionSource(path, context.default_deck))
         return ReadResult(tuple(cards), (*diagnostics, *checked))
