@@ -209,3 +209,11 @@ def test_heading_paths_in_a_long_file_are_found_in_one_walk(
     assert len(cards) == 2000
     assert cards[1999].context == ("Part 19",) and cards[0].context == ("Part 0",)
     assert calls < 10 * lines, f"{calls} heading look-ups for {lines} lines"
+
+
+def test_an_arn_or_a_web_page_is_not_obsidian() -> None:
+    notes = "# S3\n- **Resource**: the bucket ARN, e.g. arn:aws:s3:::training-data/*\n"
+    assert ObsidianReader().claim(source(notes)) == 0
+    page = "<html><style>a::before { content: '>'; }</style><body><p>Text</p></body></html>"
+    assert ObsidianReader().claim(source(page, "article.html")) == 0
+    assert ObsidianReader().claim(source("Shard::a unit of capacity\n")) > 0

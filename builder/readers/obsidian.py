@@ -11,6 +11,7 @@ from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
 from builder.model import QA, Card, Choice, Cloze, MultipleChoice, SourceRef
 from builder.readers.base import ReadContext, ReadResult
+from builder.readers.html_questions import is_html_page
 from builder.readers.markdown_text import (
     MarkdownDocument,
     dedent_block,
@@ -38,6 +39,8 @@ LETTER_ANSWER_RE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 CLAIM_HINT_RE = re.compile(r"#card|::|==")
+ARN_END_RE = re.compile(r"(?:^|\s)arn:\S*$", re.IGNORECASE)
+"""An ARN running up to the separator: `arn:aws:s3:::bucket` holds `:::` but is no card."""
 """What a line scoring in `claim` must hold: the tag, an inline card's separator or a cloze mark.
 Masking only blanks characters out, so a line without these scores nothing."""
 
@@ -71,8 +74,9 @@ class ObsidianReader:
     name = "obsidian"
 
     def claim(self, source: SourceFile) -> int:
-        # Most files are not Obsidian notes: one search tells, without parsing them.
-        if CLAIM_HINT_RE.search(source.text) is None:
+        # Most files are not Obsidian notes: one search tells, without parsing them. A saved
+        # web page never is, whatever `::` its CSS (`a::before`) holds.
+        if CLAIM_HINT_RE.search(source.text) is None or is_html_page(source):
             return 0
         return _claim_score(source)
 
@@ -136,7 +140,10 @@ def _with_frontmatter_ids(cards: list[Card], id_map: object) -> list[Card]:
 def _inline_card(masked_line: str) -> re.Match[str] | None:
     if "{{c" in masked_line or masked_line.lstrip().startswith(("#", ">", "|")):
         return None
-    return INLINE_CARD_RE.match(masked_line)
+    match = INLINE_CARD_RE.match(masked_line)
+    if match is not None and ARN_END_RE.search(match.group("front")):
+        return None  # `arn:aws:s3:::bucket` is an S3 ARN, not a card
+    return match
 
 
 def _strip_tags(text: str) -> tuple[str, tuple[str, ...]]:
