@@ -11,7 +11,7 @@ OUT ?= dist
 # Deck for files that name none (text, JSON and HTML dumps have no frontmatter).
 DECK ?= AWS ML Specialty
 
-.PHONY: deck check preview test lint typecheck pytest chromium golden bench clean
+.PHONY: deck check preview test lint typecheck pytest chromium fuzz golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ pytest: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# The property and fuzz tests with many random examples instead of `make test`'s few fixed ones
+# (FUZZ_FACTOR times as many; failures are remembered under $TMPDIR and replayed first).
+# --runxfail: tests marked xfail for a known bug report what they find, known or new.
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz --runxfail $(PYTEST_ARGS)
 
 # Rewrite the reader fixtures' expected output; review the diff before committing it.
 golden: $(VENV)/.installed-test

@@ -1,0 +1,1 @@
+"""Property and fuzz tests: no input crashes, hangs or makes a card with an empty side."""
