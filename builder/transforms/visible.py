@@ -9,18 +9,16 @@ would import as a blank card, or make Anki refuse it; it is left out with a warn
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from builder.model import Cloze, MultipleChoice, RenderedCard
 from builder.transforms.sanitize import plain_text
 
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters other than tab and line breaks; U+001F is Anki's field separator."""
-INVISIBLE_RE = re.compile(
-    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]+"
-)
-"""White space, and characters that print nothing: zero-width spaces and joiners, direction
-marks, variation selectors, fillers."""
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+"""Unicode categories that print nothing: controls, format characters (zero-width spaces and
+joiners, direction marks, the soft hyphen) and separators."""
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
 CHOICE_TEXT_RE = re.compile(r'<span class="choice-text">(.*?)</span></li>(?=<li|</ul>$)', re.S)
 
@@ -33,7 +31,10 @@ def without_controls(html: str) -> str:
 
 def shows_something(html: str) -> bool:
     """The HTML shows text or an image."""
-    return "<img" in html or bool(INVISIBLE_RE.sub("", plain_text(html)))
+    return "<img" in html or any(
+        not ch.isspace() and unicodedata.category(ch) not in INVISIBLE_CATEGORIES
+        for ch in plain_text(html)
+    )
 
 
 def blank_side(rendered: RenderedCard) -> str | None:
