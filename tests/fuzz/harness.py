@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +68,17 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def forget_parsed_pages() -> None:
+    """Empty the readers' caches of parsed files (`claim` and `read` share one parse), so that
+    Hypothesis, replaying an example to confirm a failure, meets a hang again."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("builder.readers."):
+            for value in vars(module).values():
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
+
+
 def decoded(data: bytes, name: str, root: Path) -> SourceFile | None:
     """The file as the build decodes it (BOM, line endings, mojibake repaired), by writing it
     into the empty folder `root` and discovering it; None when discovery skips it (binary)."""
@@ -79,6 +91,7 @@ def decoded(data: bytes, name: str, root: Path) -> SourceFile | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     files, _ = discover((root,))
+    forget_parsed_pages()
     return files[0] if files else None
 
 

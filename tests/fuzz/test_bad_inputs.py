@@ -44,6 +44,7 @@ KNOWN_BUGS: dict[str, str] = {
     "field-separator-in-json.json": "\\u001f in JSON reaches a field: Anki refuses the package",
     "cloze-number-zero.md": "{0:x} and {{c0::x}} make a c0 cloze: Anki makes no card of it",
     "cloze-blank-deletion.md": "== == and { } make a cloze deletion with nothing to recall",
+    "cloze-deletion-only-a-comment.md": "==<!-- x -->== renders as {{c1::}}: Anki makes no card",
     "invisible-card-sides.md": "a side of only a zero-width space or control character",
     "html-invisible-choice.html": "a choice of only a zero-width space passes the checker",
     "study-control-character-body.md": "study notes: a control character body gives an empty back",

@@ -30,6 +30,9 @@ BUILD_TIME = 1_700_000_000
 
 
 def build_and_import(files: list[File], seconds: float = BUILD_SECONDS) -> None:
+    """Build the files as one source folder and import every package into a new collection:
+    no raise, no hang, no failed reader, and Anki holds as many notes as the build reports,
+    each with at least one card."""
     with tempfile.TemporaryDirectory(prefix="fuzz-build-") as folder:
         root = Path(folder)
         notes = root / "notes"
@@ -64,6 +67,7 @@ def build_and_import(files: list[File], seconds: float = BUILD_SECONDS) -> None:
 
 
 def check_result(result: BuildResult) -> None:
+    """No reader failed, the build did not fail, and there is one package per top deck."""
     failed = [str(d) for d in result.diagnostics if d.code == "reader-failed"]
     assert not failed, failed
     # Only a failed reader or a release that already exists may fail a non-strict build.
