@@ -31,9 +31,10 @@ def rendered(content: QA | Cloze | MultipleChoice, tmp_path: Path) -> object:
         (QA("A question", "\u200b\u200d"), "the back shows nothing"),
         (QA("A question", ">"), "the back shows nothing"),
         (QA("<script>x()</script>", "An answer"), "the front shows nothing"),
-        (Cloze("A {{c0::shard}} holds records."), "the cloze hides nothing"),
-        (Cloze("A {{c1::}} holds records."), "the cloze hides nothing"),
-        (Cloze("A {{c1::\u200b}} holds records."), "the cloze hides nothing"),
+        (Cloze("A {{c0::shard}} holds records."), "the cloze numbers a deletion c0"),
+        (Cloze("A {{c1::shard}} and {{c0::x}}."), "the cloze numbers a deletion c0"),
+        (Cloze("A {{c1::}} holds records."), "a cloze deletion hides nothing"),
+        (Cloze("A {{c1::\u200b}} holds {{c2::records}}."), "a cloze deletion hides nothing"),
         (
             MultipleChoice("Which one?", (Choice("Kinesis", True), Choice("[[]]", False))),
             "a choice shows nothing",

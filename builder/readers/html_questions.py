@@ -30,6 +30,7 @@ The HTML-to-Markdown helpers here are shared with the JSON reader, whose values 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -307,9 +308,10 @@ def vote_shares_from_text(text: str) -> list[tuple[str, int]]:
 
 
 def vote_shares_from_counts(counts: Sequence[tuple[str, float]]) -> list[tuple[str, int]]:
-    """Vote counts → rounded percentage shares, in the given order."""
+    """Vote counts → rounded percentage shares, in the given order; counts that are not
+    finite numbers (1e308 twice sums to infinity) give no shares."""
     total = sum(count for _, count in counts if count > 0)
-    if total <= 0:
+    if total <= 0 or not math.isfinite(total):
         return []
     return [(letters, round(100 * count / total)) for letters, count in counts if count > 0]
 

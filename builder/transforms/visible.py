@@ -42,11 +42,13 @@ def blank_side(rendered: RenderedCard) -> str | None:
     fields = rendered.fields
     match rendered.card.content:
         case Cloze():
-            deletions = [
-                (int(number), text) for number, text in CLOZE_RE.findall(fields[0]) if text
-            ]
-            if not any(number >= 1 and shows_something(text) for number, text in deletions):
-                return "the cloze hides nothing Anki can ask (deletions count from c1)"
+            deletions = [(int(number), text) for number, text in CLOZE_RE.findall(fields[0])]
+            if not deletions:
+                return "the cloze hides nothing Anki can ask"
+            if any(number < 1 for number, _ in deletions):
+                return "the cloze numbers a deletion c0 (Anki counts from c1)"
+            if any(not shows_something(text) for _, text in deletions):
+                return "a cloze deletion hides nothing"
             return None
         case MultipleChoice():
             if not shows_something(fields[0]):

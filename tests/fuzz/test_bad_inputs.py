@@ -33,29 +33,7 @@ SECONDS = 2
 
 CRASHES_BUILD = "the reader's claim() raises, outside the try of read_file: build() raises"
 RENDERS_EMPTY = "a side holds only markup that renders to nothing"
-KNOWN_BUGS: dict[str, str] = {
-    "html-choice-in-question-header.html": f"{CRASHES_BUILD} AttributeError",
-    "html-choices-inside-vote-summary.html": f"{CRASHES_BUILD} ValueError",
-    "frontmatter-deeply-nested.md": f"{CRASHES_BUILD} RecursionError (YAML)",
-    "json-vote-counts-overflow.json": f"{CRASHES_BUILD} ValueError (NaN vote share)",
-    "html-list-without-closing-tags.html": "html-questions claim() is quadratic in nested <li>",
-    "unclosed-wiki-links.md": "rendering [[ links is quadratic (WIKI_LINK_RE backtracks)",
-    "field-separator-in-card.md": "U+001F reaches a field: Anki refuses the whole package",
-    "field-separator-in-json.json": "\\u001f in JSON reaches a field: Anki refuses the package",
-    "cloze-number-zero.md": "{0:x} and {{c0::x}} make a c0 cloze: Anki makes no card of it",
-    "cloze-blank-deletion.md": "== == and { } make a cloze deletion with nothing to recall",
-    "cloze-deletion-only-a-comment.md": "==<!-- x -->== renders as {{c1::}}: Anki makes no card",
-    "invisible-card-sides.md": "a side of only a zero-width space or control character",
-    "html-invisible-choice.html": "a choice of only a zero-width space passes the checker",
-    "study-control-character-body.md": "study notes: a control character body gives an empty back",
-    "study-item-only-a-list-marker.md": "study notes: `- -` or `1. *` gives an empty front",
-    "study-table-second-separator-row.md": f"study notes: {RENDERS_EMPTY} (a |---| row: <hr>)",
-    "study-html-nested-list-without-term.html": "study notes: <li> of only a list: empty front",
-    "study-empty-blockquote.md": f"study notes: {RENDERS_EMPTY} (an empty >)",
-    "obsidian-back-only-a-comment.md": f"obsidian: {RENDERS_EMPTY} (<!-- comment -->)",
-    "numbered-stem-only-markup.md": f"numbered questions: {RENDERS_EMPTY} (the stem <p>)",
-    "checkbox-choice-only-markup.md": f"checkbox questions: {RENDERS_EMPTY} (a choice [[]])",
-}
+KNOWN_BUGS: dict[str, str] = {}
 """Reproducer file → what goes wrong, until it is fixed."""
 
 NOT_OBSIDIAN = {
@@ -102,7 +80,6 @@ def test_bad_input(path: Path, root: Path) -> None:
     build_and_import([(name, data)], SECONDS * 5)
 
 
-@pytest.mark.xfail(strict=True, reason=WRONG_READER)
 @pytest.mark.parametrize("name", sorted(NOT_OBSIDIAN))
 def test_double_colon_that_is_not_a_card(name: str, root: Path) -> None:
     source = decoded((BAD / f"{name}.bad").read_bytes(), name, root)

@@ -8,7 +8,6 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,7 +77,6 @@ def check_result(result: BuildResult) -> None:
 generated_file = st.one_of(obsidian_files, study_files, dump_files, json_files(), html_files())
 
 
-@pytest.mark.xfail(strict=True, reason="bad/cloze-number-zero.md: Anki makes no card of a c0 note")
 @settings(max_examples=examples(50), deadline=timedelta(seconds=20))
 @given(files=st.lists(generated_file, min_size=1, max_size=4))
 def test_generated_folder_builds_and_imports(files: list[File]) -> None:

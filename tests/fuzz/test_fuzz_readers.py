@@ -34,8 +34,6 @@ LONG_RUN_SECONDS = 5
 # Known bugs, each with its reproducer in tests/fixtures/bad/ (see test_bad_inputs.py): the
 # tests they make fail are expected to fail until the bugs are fixed. `make fuzz` runs them
 # anyway (--runxfail), to find what else they hide.
-CLOZE_BUGS = "bad/cloze-blank-deletion.md, bad/cloze-number-zero.md"
-EMPTY_RENDER_BUGS = "bad/study-empty-blockquote.md and the other renders-to-nothing reproducers"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +55,6 @@ def check(file: File, root: Path) -> None:
         check_every_reader(source)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(250))
 @given(file=obsidian_files)
 def test_obsidian_notes(root: Path, file: File) -> None:
@@ -65,7 +62,6 @@ def test_obsidian_notes(root: Path, file: File) -> None:
     check(file, root)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(250))
 @given(file=study_files)
 def test_study_notes(root: Path, file: File) -> None:
@@ -73,7 +69,6 @@ def test_study_notes(root: Path, file: File) -> None:
     check(file, root)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(200))
 @given(file=dump_files)
 def test_question_dumps(root: Path, file: File) -> None:
@@ -81,7 +76,6 @@ def test_question_dumps(root: Path, file: File) -> None:
     check(file, root)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(250))
 @given(file=json_files())
 def test_json_banks(root: Path, file: File) -> None:
@@ -89,7 +83,6 @@ def test_json_banks(root: Path, file: File) -> None:
     check(file, root)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(200))
 @given(file=html_files())
 def test_html_pages(root: Path, file: File) -> None:
@@ -97,7 +90,6 @@ def test_html_pages(root: Path, file: File) -> None:
     check(file, root)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(500))
 @given(file=mutated_files())
 def test_damaged_real_files(root: Path, file: File) -> None:
@@ -105,7 +97,6 @@ def test_damaged_real_files(root: Path, file: File) -> None:
     check(file, root)
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_RENDER_BUGS)
 @settings(max_examples=examples(100))
 @given(file=pathological_files())
 def test_long_runs_of_syntax(root: Path, worker: FileWorker, file: File) -> None:
@@ -131,7 +122,6 @@ any_file = st.one_of(
 )
 
 
-@pytest.mark.xfail(strict=True, reason=CLOZE_BUGS)
 @settings(max_examples=examples(250))
 @given(file=any_file)
 def test_rendered_fields_show_something(root: Path, worker: FileWorker, file: File) -> None:
