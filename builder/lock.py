@@ -208,19 +208,30 @@ class Lock:
 
     def save(self, path: Path) -> bool:
         """Write atomically; False (and nothing written) when the file already says the same."""
-        text = self.render()
-        try:
-            if path.read_text(encoding="utf-8") == text:
-                return False
-        except (FileNotFoundError, UnicodeDecodeError):
-            pass
+        data = self.render().encode("utf-8")
+        if _same_bytes(path, data):
+            return False
         partial = path.with_name(f".{path.name}.partial")
-        with open(partial, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with open(partial, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, path)
         return True
+
+
+def _same_bytes(path: Path, data: bytes, chunk: int = 1 << 20) -> bool:
+    """The file holds exactly these bytes; read a chunk at a time, never whole."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        with open(path, "rb") as existing:
+            for start in range(0, len(data), chunk):
+                if existing.read(chunk) != data[start : start + chunk]:
+                    return False
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _json_line(line: str, where: str) -> object:

@@ -162,6 +162,7 @@ def _build(config: BuildConfig) -> BuildResult:
     lock = Lock()
     if lock_bytes is not None and config.lock is not None:
         lock = Lock.parse(lock_bytes.decode("utf-8", "replace"), config.lock)
+    del lock_bytes  # a large deck's lock file is 100 MB: not kept through the build
     from builder import stages
 
     result = stages.run(config, settings, lock, files, diagnostics, keys)

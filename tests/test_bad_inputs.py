@@ -1,6 +1,7 @@
 """Inputs at and past the limits, built together: a file too large to be notes, a binary file
 named `.md`, a megabyte on one line, lists nested thousands deep, thousands of images, deep
-JSON and HTML, broken encodings, and a single file of thousands of cards. The build finishes,
+JSON and HTML, broken encodings, and a single file of thousands of cards, with the hostile
+corpus and every fuzz reproducer in `tests/fixtures/bad/`. The build finishes,
 says what it skipped and why, packages every good card, and Anki imports the package."""
 
 from __future__ import annotations
@@ -88,9 +89,11 @@ def write_limits(notes: Path) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
     notes = tmp_path_factory.mktemp("bad") / "notes"
     write_limits(notes)
-    for corpus in ("hostile",):
-        if (FIXTURES / corpus).is_dir():
-            os.symlink(FIXTURES / corpus, notes / corpus)
+    os.symlink(FIXTURES / "hostile", notes / "hostile")
+    # The fuzz tests' reproducers, stored as `name.md.bad` so no other test reads them.
+    (notes / "bad").mkdir()
+    for reproducer in sorted((FIXTURES / "bad").glob("*.bad")):
+        (notes / "bad" / reproducer.stem).write_bytes(reproducer.read_bytes())
     out = notes.parent / "out"
     result = build(BuildConfig((notes,), (), out, lock=notes.parent / "deck.lock"))
     return result, out
