@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
-from builder.config import Settings, find_config, load_settings
+from builder.config import find_config, load_settings
 from builder.diagnostics import BuildError, Diagnostic, Severity, UsageError
 from builder.discover import LOCK_FILE_NAME
 from builder.pipeline import BuildConfig, BuildResult, build
@@ -165,12 +165,9 @@ def _existing_folders(paths: Sequence[Path], what: str) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-def config_from(
-    args: argparse.Namespace, settings: Settings | None = None, *, write: bool = True
-) -> BuildConfig:
+def config_from(args: argparse.Namespace, *, write: bool = True) -> BuildConfig:
     """The build configuration: the command line over the configuration file over defaults."""
-    if settings is None:
-        settings = load_settings(find_config(args.config, Path.cwd()))
+    settings = load_settings(find_config(args.config, Path.cwd()))
     sources = _existing_folders(args.source or settings.sources or [DEFAULT_SOURCE], "source")
     if args.media or settings.media:
         media = _existing_folders(args.media or settings.media or (), "media")
@@ -316,26 +313,14 @@ def run_report(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     from builder.writers.summary import diff_data, diff_markdown, diff_text
 
-    config = config_from(args, write=False)
-    versions = _lock_versions(config.lock)
-    result = build(config)
-    data = diff_data(result.releases, versions)
+    result = build(config_from(args, write=False))
+    data = diff_data(result.releases, result.locked_versions)
     if args.json:
         _print_json(data)
     else:
         print_diagnostics(result, args)
         print((diff_markdown if args.markdown else diff_text)(data), end="")
     return EXIT_FAILED if result.failed else EXIT_OK
-
-
-def _lock_versions(path: Path | None) -> dict[str, str]:
-    """Each deck's version in the lock file, before this build."""
-    from builder.lock import Lock
-
-    if path is None or not path.is_file():
-        return {}
-    lock = Lock.parse(path.read_text(encoding="utf-8"), path)
-    return {deck: entry.version for deck, entry in lock.decks.items()}
 
 
 def run_preview(args: argparse.Namespace) -> int:

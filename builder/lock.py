@@ -10,12 +10,12 @@ JSON line per card, sorted by GUID, so one changed card is one changed line.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from builder.diagnostics import BuildError
+from builder.outputs import same_bytes, write_atomically
 
 LOCK_FORMAT = 1
 HEADER_KEY = "deck-lock"
@@ -209,29 +209,10 @@ class Lock:
     def save(self, path: Path) -> bool:
         """Write atomically; False (and nothing written) when the file already says the same."""
         data = self.render().encode("utf-8")
-        if _same_bytes(path, data):
+        if same_bytes(path, data):
             return False
-        partial = path.with_name(f".{path.name}.partial")
-        with open(partial, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
+        write_atomically(path, data)
         return True
-
-
-def _same_bytes(path: Path, data: bytes, chunk: int = 1 << 20) -> bool:
-    """The file holds exactly these bytes; read a chunk at a time, never whole."""
-    try:
-        if path.stat().st_size != len(data):
-            return False
-        with open(path, "rb") as existing:
-            for start in range(0, len(data), chunk):
-                if existing.read(chunk) != data[start : start + chunk]:
-                    return False
-    except FileNotFoundError:
-        return False
-    return True
 
 
 def _json_line(line: str, where: str) -> object:

@@ -12,8 +12,8 @@ from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.lock import Lock, LockError
-from builder.locking import exclusive_build, remove_partials
 from builder.model import Card
+from builder.outputs import exclusive_build, remove_partials
 
 if TYPE_CHECKING:  # the stages are heavy to import; a build with nothing to do needs none
     from builder.model import Note
@@ -109,6 +109,8 @@ class BuildResult:
     """The report's data (empty when the last build's result was reused)."""
     media: Mapping[str, Path] = field(default_factory=dict)
     """Stored media name → file, for every media file a note shows."""
+    locked_versions: Mapping[str, str] = field(default_factory=dict)
+    """Each deck's version in the lock file as the build found it."""
 
 
 def read_sources(

@@ -130,6 +130,7 @@ def run(
         sum(not n.retired for p in packages for n in p.notes),
         report=report,
         media=media,
+        locked_versions={deck: entry.version for deck, entry in lock.decks.items()},
     )
 
 

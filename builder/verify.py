@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from builder.transforms.visible import shows_something
+
 
 class EngineMissingError(Exception):
     """The official engine is not installed."""
@@ -52,7 +54,7 @@ def _what_anki_saw(col: Any, package: Path) -> dict[str, Any]:
         for card in note.cards():
             card_count += 1
             decks[col.decks.name(card.did)] += 1
-            if not _visible(card.question()):
+            if not shows_something(card.question()):
                 blank.append(f"note {note.guid} card {card.ord + 1}")
     media = sorted(p.name for p in Path(col.media.dir()).iterdir() if p.is_file())
     notes = sum(note_types.values())
@@ -67,16 +69,6 @@ def _what_anki_saw(col: Any, package: Path) -> dict[str, Any]:
         "media": len(media),
         "blank_fronts": blank,
     }
-
-
-def _visible(html: str) -> bool:
-    """A card front shows something: text or an image, once styles and scripts are gone."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    for hidden in soup(["style", "script"]):
-        hidden.decompose()
-    return bool(soup.get_text(" ").strip()) or soup.find("img") is not None
 
 
 def verify_text(report: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import tempfile
@@ -26,6 +25,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from builder.outputs import same_bytes, write_atomically
 from builder.release import DeckRelease, PackagedNote
 from builder.writers.notetypes import note_type_for
 
@@ -193,7 +193,7 @@ def prepare_release(
     data = package_bytes(release, media)
     slug = slugify(release.deck)
     if path.exists():
-        if path.read_bytes() == data:
+        if same_bytes(path, data):
             info = PackageInfo(release.deck, slug, release.version, path, release.notes, False)
             return PreparedPackage(info, None)
         raise ReleaseExistsError(
@@ -228,19 +228,3 @@ def write_releases(
 ) -> list[PackageInfo]:
     """Every deck's package, in deck order."""
     return write_prepared(prepare_releases(releases, media, out_dir))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over: a
-    build killed at any moment leaves the old file or the new one, never a part."""
-    partial = partial_path(path)
-    with open(partial, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
-
-
-def partial_path(path: Path) -> Path:
-    """Where a file is written before it is renamed into place."""
-    return path.with_name(f".{path.name}.partial")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from builder.lock import Lock
+from builder.outputs import same_bytes, write_atomically
 from builder.release import DeckRelease
-from builder.writers.apkg import slugify, write_atomically
+from builder.writers.apkg import slugify
 
 
 def changelog(release: DeckRelease, lock: Lock) -> str:
@@ -60,8 +61,8 @@ def changelog_path(out_dir: Path, release: DeckRelease) -> Path:
 def write_changelog(release: DeckRelease, lock: Lock, out_dir: Path) -> Path:
     """Write the release's changelog unless the file already says the same."""
     path = changelog_path(out_dir, release)
-    text = changelog(release, lock)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
+    data = changelog(release, lock).encode("utf-8")
+    if not same_bytes(path, data):
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, text.encode("utf-8"))
+        write_atomically(path, data)
     return path

@@ -22,10 +22,11 @@ from urllib.parse import quote
 
 from bs4 import BeautifulSoup, Tag
 
+from builder.outputs import write_atomically
 from builder.release import DeckRelease, PackagedNote
 from builder.transforms.sanitize import FORMATTER
 from builder.writers.anki_templates import render_card
-from builder.writers.apkg import card_ordinals, write_atomically
+from builder.writers.apkg import card_ordinals
 from builder.writers.mathml import math_as_mathml
 from builder.writers.notetypes import note_type_for
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 from builder import __version__
 from builder.diagnostics import Diagnostic
 from builder.model import Note
+from builder.outputs import write_atomically
 from builder.release import DeckRelease, top_deck
 from builder.transforms.tag import UNCLASSIFIED
 from builder.writers.apkg import PackageInfo
@@ -106,7 +106,5 @@ def write_report(report: dict[str, Any], out_dir: Path) -> Path:
     """Write the report atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_NAME
-    partial = out_dir / f".{REPORT_NAME}.partial"
-    partial.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    write_atomically(path, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
     return path

@@ -1,9 +1,12 @@
-"""One build at a time per output folder and per lock file.
+"""Writing the build's outputs safely: whole files only, and one build at a time.
 
-Two builds writing the same lock file or the same packages at once could interleave their
-writes; each build that writes holds an exclusive lock on the folders it writes to. The
-lock is taken on the folder itself (flock on a directory), so no lock file is ever written
-among the notes, and the system drops it when a build is killed.
+Every output (packages, changelogs, report, lock file, preview) is written to a `.partial`
+file beside it, flushed to disk and renamed over: a build killed at any moment leaves the
+old file or the new one, never a part. Two builds writing the same lock file or the same
+packages at once could interleave their writes; each build that writes holds an exclusive
+lock on the folders it writes to. The lock is taken on the folder itself (flock on a
+directory), so no lock file is ever written among the notes, and the system drops it when a
+build is killed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,36 @@ except ImportError:  # pragma: no cover - not on POSIX: builds are not serialize
     fcntl = None  # type: ignore[assignment]
 
 PARTIAL_SUFFIX = ".partial"
+
+
+def partial_path(path: Path) -> Path:
+    """Where a file is written before it is renamed into place."""
+    return path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
+    partial = partial_path(path)
+    with open(partial, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, path)
+
+
+def same_bytes(path: Path, data: bytes, chunk: int = 1 << 20) -> bool:
+    """The file exists and holds exactly these bytes; read a chunk at a time, never whole
+    (a large deck's package or lock file is tens of megabytes)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        with open(path, "rb") as existing:
+            for start in range(0, len(data), chunk):
+                if existing.read(chunk) != data[start : start + chunk]:
+                    return False
+    except FileNotFoundError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -57,7 +90,7 @@ def remove_partials(out: Path, lock: Path | None) -> list[Path]:
     folder and beside the lock file; only those, and only while holding the build lock."""
     found = sorted(out.glob(f".*{PARTIAL_SUFFIX}")) if out.is_dir() else []
     if lock is not None:
-        found.append(lock.with_name(f".{lock.name}{PARTIAL_SUFFIX}"))
+        found.append(partial_path(lock))
     removed = []
     for partial in found:
         with contextlib.suppress(FileNotFoundError):
