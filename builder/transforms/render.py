@@ -49,6 +49,11 @@ WIKI_EMBED_RE = re.compile(r"!\[\[([^\[\]|#\n]+)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]
 # Link parts never hold a bracket or a line break: without that, `[[a[[a[[a…` with no closing
 # `]]` made every `[[` scan to the end of the text (quadratic).
 WIKI_LINK_RE = re.compile(r"\[\[([^\[\]|#\n]*)(?:#([^\[\]|\n]*))?(?:\|([^\[\]\n]*))?\]\]")
+PLAIN_FIELD_RE = re.compile(r"[^\W\d_](?:[^\W_]|[ .,;:?!'()/%+-])*(?<! )")
+"""One line of words and punctuation that means nothing to Markdown or HTML: it starts with a
+letter (not a list, heading or quote), has no `*_~=$`, brackets, backticks, `&<>"`, line breaks
+or trailing space. mistune and the sanitizer give such text back as it is, at ~100 µs a call;
+it is most fields (94% of the synthetic deck's, most choices of a question)."""
 
 
 def _outside_code(text: str, convert: Any) -> str:
@@ -144,6 +149,12 @@ class FieldRenderer:
 
     def markdown(self, text: str) -> str:
         """One field's Markdown as safe HTML, without a lone wrapping paragraph."""
+        if not text or PLAIN_FIELD_RE.fullmatch(text):
+            return text
+        return self.full_markdown(text)
+
+    def full_markdown(self, text: str) -> str:
+        """`markdown` without its shortcut for plain text: mistune, then the sanitizer."""
         rendered = self._markdown(_outside_code(text, _obsidian_links))
         assert isinstance(rendered, str)
         rendered = rendered.strip()

@@ -1,0 +1,103 @@
+"""The render stage's shortcut for plain fields gives exactly what mistune gives.
+
+`FieldRenderer.markdown` returns a line of words and plain punctuation as it is, without
+running mistune and the sanitizer. Every string the shortcut takes must come out byte for
+byte as from the full path, and it must take most of what the build really renders.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from builder.discover import discover
+from builder.files import read_file
+from builder.readers import ReadContext
+from builder.transforms.render import PLAIN_FIELD_RE, FieldRenderer, render_cards
+from tests.conftest import FIXTURES, REPO
+
+TREES = [REPO / "source_notes", *sorted(p for p in FIXTURES.iterdir() if p.is_dir())]
+
+
+@pytest.fixture(scope="module")
+def renderer() -> FieldRenderer:
+    return FieldRenderer([REPO / "source_notes"], [REPO / "media"])
+
+
+def rendered_texts() -> list[str]:
+    """Every Markdown text the render stage is given for the starter notes and fixtures."""
+    texts: list[str] = []
+
+    class Recording(FieldRenderer):
+        def markdown(self, text: str) -> str:
+            texts.append(text)
+            return super().markdown(text)
+
+    for tree in TREES:
+        files, _ = discover([tree])
+        recording = Recording([tree], [REPO / "media"])
+        for source in files:
+            found, _ = read_file(source, ReadContext("Default"))
+            render_cards(found, recording, [source.path.parent] * len(found))
+    return texts
+
+
+def test_real_fields_are_identical_and_mostly_shortcut(renderer: FieldRenderer) -> None:
+    texts = rendered_texts()
+    plain = [text for text in texts if PLAIN_FIELD_RE.fullmatch(text)]
+    assert len(texts) >= 2000
+    assert len(plain) >= 0.3 * len(texts)
+    for text in plain:
+        assert renderer.markdown(text) == renderer.full_markdown(text) == text, text
+
+
+def test_generated_plain_lines_are_identical(renderer: FieldRenderer) -> None:
+    """Random lines over an alphabet of plain and Markdown-significant characters."""
+    rng = random.Random(20261204)
+    plain = "abXYé日1 .,;:?!'()/%+-" + "  "
+    special = plain + '*_~=$[]`&<>"#|\\{}@^\n\t'
+    taken = 0
+    for n in range(20_000):
+        alphabet = special if n % 2 else plain
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        taken += PLAIN_FIELD_RE.fullmatch(text) is not None
+        assert renderer.markdown(text) == renderer.full_markdown(text), text
+    assert taken >= 2_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. a list",
+        "2) another",
+        "- item",
+        "# heading",
+        "> quote",
+        "a *b*",
+        "a_b_",
+        "x ~~y~~",
+        "==mark==",
+        "$x$ math",
+        "a `code`",
+        "[link](u)",
+        "a & b",
+        "1 < 2",
+        'say "x"',
+        "two\nlines",
+        "trailing ",
+        " leading",
+        "tab\there",
+        "a [[Page]]",
+        "mail@example.com",
+        "{{c1::x}}",
+    ],
+)
+def test_markdown_is_not_shortcut(text: str, renderer: FieldRenderer) -> None:
+    assert PLAIN_FIELD_RE.fullmatch(text) is None
+    assert renderer.markdown(text) == renderer.full_markdown(text)
+
+
+def test_real_fields_shortcut_covers_words_and_punctuation() -> None:
+    for text in ["Word", "What is 1,000 records/s (per shard)?", "It's 100% right; or: A/B!"]:
+        assert PLAIN_FIELD_RE.fullmatch(text), text
