@@ -864,7 +864,7 @@ def _block_question(block: _Block) -> tuple[RawQuestion, str | None] | None:
     marked_tags = _marked_tags(element)
     number, topic = _take_header(marked_tags, group)
     revealed = _take_revealed_answer(element, marked_tags, group)
-    if group.container.parent is None or any(item.decomposed for item, _ in group.items):
+    if group.container.parent is None or any(_removed(item) for item, _ in group.items):
         raise _ChoicesRemoved  # they sat inside the header or the revealed answer
     marked: list[str] = []
     badges: list[str] = []
@@ -879,7 +879,7 @@ def _block_question(block: _Block) -> tuple[RawQuestion, str | None] | None:
         if badge or MOST_VOTED_RE.search(item.get_text(" ", strip=True)):
             badges.append(letter)
     shares, most_voted = _read_votes(marked_tags)
-    if group.container.parent is None or any(item.decomposed for item, _ in group.items):
+    if group.container.parent is None or any(_removed(item) for item, _ in group.items):
         raise _ChoicesRemoved  # they sat inside the vote summary
     choices = tuple((letter, _choice_text(item, letter)) for item, letter in group.items)
     group.container.replace_with(NavigableString(CHOICES_MARK))
