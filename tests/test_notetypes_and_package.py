@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,14 @@ from builder.lock import Lock
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.release import DeckRelease, plan_releases
 from builder.transforms.identity import assign_identities
-from builder.writers.apkg import ReleaseExistsError, slugify, stable_id, write_releases
+from builder.writers.apkg import (
+    ReleaseExistsError,
+    object_id,
+    package_bytes,
+    slugify,
+    stable_id,
+    write_releases,
+)
 from builder.writers.notetypes import note_types
 
 # Changing any of these forces a full sync on every user's phone: never edit this table.
@@ -73,3 +83,22 @@ def test_names_and_ids_are_stable() -> None:
     assert slugify("AWS ML Specialty – 2026") == "aws-ml-specialty-2026"
     assert stable_id("deck", "A::B") == stable_id("deck", "A::B") != stable_id("deck", "A::C")
     assert (1 << 30) <= stable_id("x") < (1 << 31)
+
+
+def test_note_and_card_ids_come_from_guids(tmp_path: Path) -> None:
+    # The writer works the ids out inline; they must stay object_id's, as released.
+    deck, _ = release("Q1")
+    with zipfile.ZipFile(io.BytesIO(package_bytes(deck, {}))) as archive:
+        collection = archive.read("collection.anki2")
+    # A plain rollback-journal file: the writer's scratch settings leave no trace in it.
+    assert collection[18:20] == b"\x01\x01"
+    (tmp_path / "c.anki2").write_bytes(collection)
+    db = sqlite3.connect(tmp_path / "c.anki2")
+    try:
+        notes = db.execute("SELECT id, guid FROM notes").fetchall()
+        cards = db.execute("SELECT id, nid, ord FROM cards").fetchall()
+    finally:
+        db.close()
+    (note,) = deck.notes
+    assert notes == [(object_id("note", note.guid), note.guid)]
+    assert cards == [(object_id("card", note.guid, "0"), object_id("note", note.guid), 0)]
