@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TypeVar
 
 import numpy as np
 
 from builder.diagnostics import Diagnostic, Severity
-from builder.model import QA, Cloze, MultipleChoice, TaggedCard
+from builder.model import QA, CardKind, Cloze, MultipleChoice, TaggedCard
 from builder.transforms.minhash import candidate_pairs, signature_matrix
 
+T = TypeVar("T")
 THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
@@ -162,15 +163,19 @@ def _similar(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 18)
-def _shingles(text: str) -> frozenset[str]:
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """Word 3-grams, as tuples of words (joining them into strings cost more than the rest);
+    a text of fewer words is one shorter tuple, so never equal to a 3-gram."""
     words = normalize_text(text).split()
     if len(words) < 3:
-        return frozenset({" ".join(words)})
-    return frozenset(" ".join(words[i : i + 3]) for i in range(len(words) - 2))
+        return frozenset({tuple(words)})
+    return frozenset(zip(words, words[1:], words[2:], strict=False))
 
 
-def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 1.0
+def _jaccard(a: frozenset[T], b: frozenset[T]) -> float:
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 1.0
 
 
 def card_sides(card: TaggedCard) -> tuple[str, ...]:
@@ -226,13 +231,68 @@ def _near(
     }
 
 
-def _group(card: TaggedCard, sides: tuple[str, ...]) -> bytes:
+def _group(card: TaggedCard, sides: tuple[str, ...]) -> int:
     """Only cards of one kind, and for questions and clozes only those with the same right
     answers or hidden words, can be near-duplicates: LSH never pairs the others."""
-    kind = card.card.kind.value
-    if isinstance(card.card.content, MultipleChoice | Cloze):
-        return hashlib.sha256(f"{kind}\x1f{sides[1]}".encode()).digest()[:8]
-    return hashlib.sha256(kind.encode()).digest()[:8]
+    kind = card.rendered.card.kind
+    if kind is CardKind.MULTIPLE_CHOICE or kind is CardKind.CLOZE:
+        return _hash64(f"{kind.value}\x1f{sides[1]}")
+    return _kind_group(kind)
+
+
+@cache
+def _kind_group(kind: CardKind) -> int:
+    return _hash64(kind.value)
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+SLOT_BITS = 20
+"""`_among` looks values up in a table of 2**20 slots (4 MB), by their low 20 bits."""
+
+
+def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Which of the 32-bit `values` are in `chosen` (sorted, distinct): `np.isin`, but in two
+    lookups of a table by the values' low bits rather than a search in `chosen` for each
+    value (in a large deck, millions of values and thousands chosen)."""
+    mask = np.uint32((1 << SLOT_BITS) - 1)
+    # A slot holds the one chosen value with its low bits, else a value without them.
+    table = np.arange(1 << SLOT_BITS, dtype=np.uint32) ^ np.uint32(1)
+    slots = chosen & mask
+    table[slots] = chosen
+    low = values & mask
+    found = table[low] == values
+    used, count = np.unique(slots, return_counts=True)
+    if (count > 1).any():
+        # Slots shared by several chosen values: a search for the values that fall in them.
+        crowded = np.zeros(1 << SLOT_BITS, dtype=bool)
+        crowded[used[count > 1]] = True
+        where = np.flatnonzero(crowded[low])
+        near = np.minimum(np.searchsorted(chosen, values[where]), chosen.size - 1)
+        found[where] = chosen[near] == values[where]
+    return found  # type: ignore[no-any-return]
+
+
+def _rare_pairs(hashes: Sequence[np.ndarray], limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cards' word pairs without those found on more than `limit` cards, one card after
+    another, and how many each card keeps; a card made only of common pairs keeps them all.
+
+    Pair hashes are CRC-32 values, so they are worked on as 32-bit numbers: half the memory."""
+    sizes = np.fromiter(map(len, hashes), dtype=np.intp, count=len(hashes))
+    every = np.concatenate([*hashes, np.zeros(0, np.uint32)], dtype=np.uint32, casting="same_kind")
+    # A card's pairs are distinct, so a pair's count is the number of cards it is on.
+    values, counts = np.unique(every, return_counts=True)
+    common = values[counts > limit]
+    rare = ~_among(every, common)
+    filled = np.flatnonzero(sizes)
+    starts = np.cumsum(sizes) - sizes
+    some_rare = np.logical_or.reduceat(rare, starts[filled]) if filled.size else rare
+    keep = rare | np.repeat(~some_rare, sizes[filled])
+    kept = np.zeros(len(hashes), dtype=np.intp)
+    kept[filled] = np.add.reduceat(keep, starts[filled], dtype=np.intp) if filled.size else 0
+    return every[keep], kept
 
 
 def _richer(a: TaggedCard, b: TaggedCard) -> TaggedCard:
@@ -247,7 +307,8 @@ def merge_near_duplicates(
 ) -> DedupeOutcome:
     """Merge reworded copies of the same card, found by MinHash LSH (no all-pairs comparison).
 
-    The richest wording is kept, with the union of tags and every source.
+    The richest wording is kept, with the union of tags and every source. `hashes_of` gives a
+    card's 32-bit pair hashes, as `pair_hashes` does.
     """
     sides = [sides_of(card) for card in cards]
     # The sides, not the explanation: one copy may explain and the other not.
@@ -257,18 +318,12 @@ def merge_near_duplicates(
     ]
     # Word pairs on most cards ("which service", "a company wants") only make every templated
     # question a candidate of every other; what a copy shares with its original is rarer.
-    common_limit = max(COMMON_SHINGLE_CARDS, len(cards) // 200)
-    owner = np.repeat(np.arange(len(hashes)), [h.size for h in hashes])
-    every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
-    values, counts = np.unique(every, return_counts=True)
-    rare_mask = ~np.isin(every, values[counts > common_limit])
-    rare_count = np.bincount(owner[rare_mask], minlength=len(hashes))
-    rare_mask |= rare_count[owner] == 0  # a card made only of common pairs keeps them all
-    starts = np.cumsum([0] + [h.size for h in hashes])
-    kept = [every[a:b][rare_mask[a:b]] for a, b in itertools.pairwise(starts)]
-    lsh_groups = np.array(
-        [int.from_bytes(_group(card, s), "big") for card, s in zip(cards, sides, strict=True)],
+    kept, sizes = _rare_pairs(hashes, max(COMMON_SHINGLE_CARDS, len(cards) // 200))
+    del hashes
+    lsh_groups = np.fromiter(
+        (_group(card, s) for card, s in zip(cards, sides, strict=True)),
         dtype=np.uint64,
+        count=len(cards),
     )
     group_of = list(range(len(cards)))
 
@@ -278,16 +333,27 @@ def merge_near_duplicates(
             i = group_of[i]
         return i
 
-    for first, second in candidate_pairs(signature_matrix(kept), lsh_groups, LSH_ROWS):
+    signatures = signature_matrix(kept, sizes)
+    del kept
+    joined: set[int] = set()
+    for first, second in candidate_pairs(signatures, lsh_groups, LSH_ROWS):
         if _near(cards[first], cards[second], sides[first], sides[second], services_of):
             group_of[find(second)] = find(first)
+            joined.update((first, second))
     groups: dict[int, list[int]] = {}
-    for index in range(len(cards)):
+    for index in sorted(joined):
         groups.setdefault(find(index), []).append(index)
     merged: list[TaggedCard] = []
     diagnostics: list[Diagnostic] = []
-    # Groups in order of their first member, so the deck keeps the sources' order.
-    for members in sorted(groups.values()):
+    # Groups in order of their first member, so the deck keeps the sources' order; the cards
+    # between them, merged with none, as they are.
+    done = 0
+    for index in sorted(joined):
+        merged.extend(cards[done:index])
+        done = index + 1
+        members = groups[find(index)]
+        if members[0] != index:
+            continue
         keep = cards[members[0]]
         for index in members[1:]:
             keep = _richer(keep, cards[index])
@@ -309,4 +375,5 @@ def merge_near_duplicates(
                     f"same card as {keep.card.source} in other words; merged into it",
                 )
             )
+    merged.extend(cards[done:])
     return DedupeOutcome(tuple(merged), tuple(diagnostics))

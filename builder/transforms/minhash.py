@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy as np
 PERMUTATIONS = 64
 K = TypeVar("K", bound=Hashable)
 _PRIME = np.uint64((1 << 61) - 1)
+_SHIFT = np.uint64(61)
 _GENERATOR = np.random.default_rng(20260101)
 _A = _GENERATOR.integers(1, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
 _B = _GENERATOR.integers(0, 1 << 32, size=PERMUTATIONS, dtype=np.uint64)
@@ -83,42 +84,76 @@ _MIX = np.array(
 )
 
 
-def signature_matrix(hash_lists: Sequence[np.ndarray], chunk: int = 250_000) -> np.ndarray:
-    """The signatures of many shingle sets at once, one row each, computed in chunks of
-    about `chunk` shingles with numpy (one small numpy call a card cost 100 µs)."""
-    rows = np.tile(_EMPTY, (len(hash_lists), 1))
-    start = 0
-    while start < len(hash_lists):
-        end, total = start, 0
-        while end < len(hash_lists) and (end == start or total + hash_lists[end].size <= chunk):
-            total += hash_lists[end].size
-            end += 1
-        members = [i for i in range(start, end) if hash_lists[i].size]
-        if members:
-            flat = np.concatenate([hash_lists[i] for i in members])
-            offsets = np.cumsum([0] + [hash_lists[i].size for i in members[:-1]])
-            permuted = (np.outer(flat, _A) + _B) % _PRIME
-            rows[members] = np.minimum.reduceat(permuted, offsets, axis=0)
-        start = end
+def signature_matrix(hashes: np.ndarray, sizes: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """The signatures of many shingle sets at once, one row each: `hashes` holds the sets'
+    32-bit hashes one set after another, `sizes` how many each set has.
+
+    Worked through about `chunk` hashes at a time, so the permuted values (64 per hash) stay
+    a few megabytes in the processor's cache rather than hundreds in memory."""
+    rows = np.tile(_EMPTY, (sizes.size, 1))
+    filled = np.flatnonzero(sizes)  # an empty set keeps the empty signature
+    counts = sizes[filled].astype(np.intp)
+    ends = np.cumsum(counts)
+    buffer = np.empty((chunk, PERMUTATIONS), dtype=np.uint64)
+    scratch = np.empty_like(buffer)
+    first = 0
+    while first < filled.size:
+        begin = int(ends[first] - counts[first])
+        # The sets that fit in one chunk, and always at least one.
+        last = max(first + 1, int(np.searchsorted(ends, begin + chunk, side="right")))
+        stop = int(ends[last - 1])
+        if stop - begin > buffer.shape[0]:
+            buffer = np.empty((stop - begin, PERMUTATIONS), dtype=np.uint64)
+            scratch = np.empty_like(buffer)
+        permuted = _permute(hashes[begin:stop], buffer[: stop - begin], scratch[: stop - begin])
+        offsets = ends[first:last] - counts[first:last] - begin
+        rows[filled[first:last]] = np.minimum.reduceat(permuted, offsets, axis=0)
+        first = last
     return rows
+
+
+def _permute(hashes: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """`(a * h + b) mod p` for every hash and permutation, into `out`: what
+    `signature_of_hashes` computes, but without numpy's 64-bit division (several times
+    slower than these six passes)."""
+    np.multiply(hashes[:, None], _A, out=out)
+    out += _B  # below 2**64: a and h are below 2**32, b too
+    # Any 64-bit x = hi * 2**61 + lo is hi + lo modulo p = 2**61 - 1, and hi + lo < 2 * p.
+    np.right_shift(out, _SHIFT, out=scratch)
+    out &= _PRIME
+    out += scratch
+    # Less p where that is not below p: x - p wraps around to above x where x < p.
+    np.subtract(out, _PRIME, out=scratch)
+    np.minimum(out, scratch, out=out)
+    return out
 
 
 def candidate_pairs(sigs: np.ndarray, groups: np.ndarray, rows: int) -> list[tuple[int, int]]:
     """Index pairs (i < j) whose signatures agree on a whole band of `rows` values and whose
     groups are equal; the LSH of a whole deck in a few numpy calls per band."""
     bands = PERMUTATIONS // rows
-    found: set[tuple[int, int]] = set()
+    count = sigs.shape[0]
+    # Pair (i, j) as the number i * count + j: sorted and deduplicated by numpy.
+    found: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     with np.errstate(over="ignore"):
         for band in range(bands):
             block = sigs[:, band * rows : (band + 1) * rows]
             keys = groups.copy()
             for column in range(rows):
                 keys = (keys ^ block[:, column]) * _MIX[column % len(_MIX)]
-            order = np.argsort(keys, kind="stable")
+            order = np.argsort(keys)  # any order within a bucket: its pairs are sorted
             ordered = keys[order]
             starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
             sizes = np.diff(np.r_[starts, ordered.size])
-            for first, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-                members = sorted(order[first : first + size].tolist())
-                found.update(itertools.combinations(members, 2))
-    return sorted(found)
+            # Most buckets hold two items: their pairs at once, the larger ones' one by one.
+            first, second = order[starts[sizes == 2]], order[starts[sizes == 2] + 1]
+            low, high = np.minimum(first, second), np.maximum(first, second)
+            found.append(low.astype(np.int64) * count + high)
+            larger = [
+                i * count + j
+                for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True)
+                for i, j in itertools.combinations(sorted(order[start : start + size].tolist()), 2)
+            ]
+            found.append(np.array(larger, dtype=np.int64))
+    pairs = np.unique(np.concatenate(found))
+    return list(zip((pairs // count).tolist(), (pairs % count).tolist(), strict=True))

@@ -1,0 +1,93 @@
+"""The deck-wide MinHash helpers give exactly what the one-card ones, or the definitions, give."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from builder.transforms.dedupe import _among, _rare_pairs
+from builder.transforms.minhash import (
+    PERMUTATIONS,
+    candidate_pairs,
+    signature_matrix,
+    signature_of_hashes,
+)
+
+
+def test_signature_matrix_rows_are_each_sets_signature() -> None:
+    rng = np.random.default_rng(7)
+    extremes = np.array([0, 1, 2, (1 << 31) - 1, 1 << 31, (1 << 32) - 2, (1 << 32) - 1])
+    sets = [np.unique(extremes).astype(np.uint64), np.zeros(0, dtype=np.uint64)]
+    for size in [*rng.integers(0, 40, size=300), 0, 1, 5000, 0]:
+        sets.append(np.unique(rng.integers(0, 1 << 32, size=size, dtype=np.uint64)))
+    sizes = np.array([s.size for s in sets])
+    flat = np.concatenate(sets).astype(np.uint32)
+    for chunk in (1, 64, 2048):
+        rows = signature_matrix(flat, sizes, chunk=chunk)
+        assert rows.shape == (len(sets), PERMUTATIONS)
+        for row, hashes in zip(rows, sets, strict=True):
+            assert row.tolist() == signature_of_hashes(hashes).tolist()
+
+
+def test_signature_matrix_of_no_sets() -> None:
+    empty = signature_matrix(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.intp))
+    assert empty.shape == (0, PERMUTATIONS)
+
+
+def _rare_pairs_by_definition(hashes: list[np.ndarray], limit: int) -> list[list[int]]:
+    cards_with: dict[int, int] = {}
+    for card in hashes:
+        for value in card.tolist():
+            cards_with[value] = cards_with.get(value, 0) + 1
+    kept = [[v for v in card.tolist() if cards_with[v] <= limit] for card in hashes]
+    return [k or card.tolist() for k, card in zip(kept, hashes, strict=True)]
+
+
+def test_rare_pairs_leave_out_common_pairs_unless_a_card_has_no_other() -> None:
+    rng = np.random.default_rng(3)
+    for limit in (0, 1, 3, 10):
+        hashes = [
+            np.unique(rng.integers(0, 12, size=n, dtype=np.uint64))
+            for n in rng.integers(0, 8, size=40)
+        ]
+        flat, sizes = _rare_pairs(hashes, limit)
+        starts = np.cumsum(sizes) - sizes
+        found = [flat[a : a + n].tolist() for a, n in zip(starts, sizes, strict=True)]
+        assert found == _rare_pairs_by_definition(hashes, limit)
+    flat, sizes = _rare_pairs([], 5)
+    assert flat.size == sizes.size == 0
+
+
+def test_among_finds_exactly_the_chosen_values() -> None:
+    rng = np.random.default_rng(5)
+    for chosen_count in (0, 1, 50, 5000):
+        values = rng.integers(0, 1 << 32, size=20_000, dtype=np.uint64).astype(np.uint32)
+        chosen = np.unique(
+            np.concatenate([rng.choice(values, chosen_count // 2), rng.integers(0, 1 << 32, 50)])
+        ).astype(np.uint32)[:chosen_count]
+        # Values sharing their low bits with a chosen one, and the extremes.
+        crowd = (chosen[: chosen_count // 4] ^ np.uint32(1 << 31)).astype(np.uint32)
+        values = np.concatenate([values, crowd, np.array([0, 1, 2**32 - 1], dtype=np.uint32)])
+        chosen = np.unique(np.concatenate([chosen, crowd[::2]]))
+        assert _among(values, chosen).tolist() == np.isin(values, chosen).tolist()
+
+
+def test_candidate_pairs_are_the_pairs_agreeing_on_a_band_within_a_group() -> None:
+    rng = np.random.default_rng(11)
+    # Few distinct values, so that many pairs agree on some band; buckets of every size. The
+    # values are hashes, as signatures and groups are: small ones could collide in the keys.
+    values = rng.integers(0, 2**64 - 1, size=3, dtype=np.uint64)
+    sigs = values[rng.integers(0, 3, size=(120, PERMUTATIONS))]
+    groups = rng.integers(0, 2**64 - 1, size=2, dtype=np.uint64)[rng.integers(0, 2, size=120)]
+    for rows in (2, 3, 4):
+        expected = [
+            (i, j)
+            for i in range(120)
+            for j in range(i + 1, 120)
+            if groups[i] == groups[j]
+            and any(
+                (sigs[i, b * rows : (b + 1) * rows] == sigs[j, b * rows : (b + 1) * rows]).all()
+                for b in range(PERMUTATIONS // rows)
+            )
+        ]
+        assert candidate_pairs(sigs, groups, rows) == expected
+    assert candidate_pairs(sigs[:0], groups[:0], 3) == []
