@@ -146,18 +146,26 @@ def match_lock(
     """
     free = {guid: entry for guid, entry in lock.cards.items() if guid not in taken}
     found: dict[int, tuple[str, str]] = {}
+    # Unsorted: of several equal entries, the choice below is by place, then GUID.
     exact: dict[tuple[str, str, str], list[LockedCard]] = {}
-    for entry in sorted(free.values(), key=lambda e: e.guid):
+    for entry in free.values():
         exact.setdefault((entry.kind, entry.front, entry.back), []).append(entry)
     for index, card in enumerate(prints):
         if card is None:
             continue
-        entries = [e for e in exact.get((card.kind, card.front, card.back), []) if e.guid in free]
-        if entries:
+        entries = exact.get((card.kind, card.front, card.back))
+        if not entries:
+            continue
+        if len(entries) == 1:
+            # The usual case, one equal entry: no choice to make.
+            best = entries[0]
+            del exact[(card.kind, card.front, card.back)]
+        else:
             # Several equal cards: the one in the same place, then the same file.
             _, best = min(((_distance(card, e), e.guid), e) for e in entries)
-            found[index] = (best.guid, "lock")
-            del free[best.guid]
+            entries.remove(best)
+        found[index] = (best.guid, "lock")
+        del free[best.guid]
     if not free:
         return found
     by_front: dict[tuple[str, str], list[str]] = {}
@@ -191,6 +199,7 @@ def assign_identities(
     cards: Sequence[TaggedCard],
     lock: Lock | None = None,
     fingerprint_of: Callable[[TaggedCard], Fingerprint] = lambda card: fingerprint(card),
+    key_of: Callable[[TaggedCard], tuple[str, ...]] = lambda card: identity_key(card),
 ) -> IdentityOutcome:
     """Every card's GUID: marker, else lock file, else new (numbered, with a warning, when
     two cards would get the same one)."""
@@ -199,14 +208,12 @@ def assign_identities(
     how: list[str] = ["new"] * len(cards)
     diagnostics: list[Diagnostic] = []
     by_marker = {e.marker: e.guid for e in lock.cards.values() if e.marker}
-    seen: dict[tuple[str, ...], int] = {}
-    first_source: dict[tuple[str, ...], str] = {}
-    keys = [identity_key(card) for card in cards]
-    for index, (card, key) in enumerate(zip(cards, keys, strict=True)):
-        count = seen.get(key, 0)
-        seen[key] = count + 1
-        source = card.card.source
-        if count:
+    keys = [key_of(card) for card in cards]
+    first_of: dict[tuple[str, ...], int] = {}
+    for index, key in enumerate(keys):
+        first = first_of.setdefault(key, index)
+        if first != index:
+            source = cards[index].card.source
             kind = "marker" if key[0] == "marker" else "question under the same heading"
             diagnostics.append(
                 Diagnostic(
@@ -214,24 +221,20 @@ def assign_identities(
                     source.line,
                     Severity.WARNING,
                     "ambiguous-identity",
-                    f"same {kind} as {first_source[key]}; reword one of them so each "
+                    f"same {kind} as {cards[first].card.source}; reword one of them so each "
                     "keeps its review history when the other changes",
                 )
             )
-        else:
-            first_source[key] = str(source)
-        marker = card.card.marker
-        if marker and not count:
-            guids[index] = by_marker.get(marker) or genanki.guid_for(*key)
+        elif key[0] == "marker":  # the key of a card with a marker is its marker
+            guids[index] = by_marker.get(key[1]) or genanki.guid_for(*key)
             how[index] = "marker"
     taken = {g for g in guids if g}
     prints = [None if guids[i] else fingerprint_of(card) for i, card in enumerate(cards)]
     for index, (guid, found_how) in match_lock(prints, lock, taken).items():
         guids[index], how[index] = guid, found_how
     used = {g for g in guids if g} | set(lock.cards)
-    for index, key in enumerate(keys):
-        if guids[index]:
-            continue
+    for index in [i for i, g in enumerate(guids) if not g]:
+        key = keys[index]
         guid, n = genanki.guid_for(*key), 0
         while guid in used:
             n += 1
