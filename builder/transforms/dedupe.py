@@ -213,12 +213,24 @@ def _near(
     sides_b: tuple[str, ...],
     services_of: ServicesOf | None,
 ) -> bool:
-    if a.card.kind != b.card.kind:
-        return False
-    if isinstance(a.card.content, MultipleChoice | Cloze) and sides_a[1] != sides_b[1]:
+    kind = a.card.kind
+    return kind == b.card.kind and _alike(a, b, sides_a, sides_b, kind, services_of)
+
+
+def _alike(
+    a: TaggedCard,
+    b: TaggedCard,
+    sides_a: tuple[str, ...],
+    sides_b: tuple[str, ...],
+    kind: CardKind,
+    services_of: ServicesOf | None,
+) -> bool:
+    """`_near` for two cards of one kind."""
+    if (kind is CardKind.MULTIPLE_CHOICE or kind is CardKind.CLOZE) and sides_a[1] != sides_b[1]:
         return False  # other right answers or other hidden words: another fact
-    if not all(_similar(x, y) for x, y in zip(sides_a, sides_b, strict=True)):
-        return False
+    for side_a, side_b in zip(sides_a, sides_b, strict=True):
+        if not _similar(side_a, side_b):
+            return False
     text_a, text_b = " ".join(sides_a), " ".join(sides_b)
     if not _tokens_agree(text_a, text_b):
         return False
@@ -231,10 +243,9 @@ def _near(
     }
 
 
-def _group(card: TaggedCard, sides: tuple[str, ...]) -> int:
+def _group(kind: CardKind, sides: tuple[str, ...]) -> int:
     """Only cards of one kind, and for questions and clozes only those with the same right
     answers or hidden words, can be near-duplicates: LSH never pairs the others."""
-    kind = card.rendered.card.kind
     if kind is CardKind.MULTIPLE_CHOICE or kind is CardKind.CLOZE:
         return _hash64(f"{kind.value}\x1f{sides[1]}")
     return _kind_group(kind)
@@ -320,8 +331,9 @@ def merge_near_duplicates(
     # question a candidate of every other; what a copy shares with its original is rarer.
     kept, sizes = _rare_pairs(hashes, max(COMMON_SHINGLE_CARDS, len(cards) // 200))
     del hashes
+    kinds = [card.rendered.card.kind for card in cards]
     lsh_groups = np.fromiter(
-        (_group(card, s) for card, s in zip(cards, sides, strict=True)),
+        (_group(kind, s) for kind, s in zip(kinds, sides, strict=True)),
         dtype=np.uint64,
         count=len(cards),
     )
@@ -337,7 +349,10 @@ def merge_near_duplicates(
     del kept
     joined: set[int] = set()
     for first, second in candidate_pairs(signatures, lsh_groups, LSH_ROWS):
-        if _near(cards[first], cards[second], sides[first], sides[second], services_of):
+        kind = kinds[first]
+        if kind is kinds[second] and _alike(
+            cards[first], cards[second], sides[first], sides[second], kind, services_of
+        ):
             group_of[find(second)] = find(first)
             joined.update((first, second))
     groups: dict[int, list[int]] = {}
