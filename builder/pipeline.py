@@ -163,8 +163,8 @@ def _build(config: BuildConfig) -> BuildResult:
     # A damaged lock file stops the build before anything is written.
     lock = Lock()
     if lock_bytes is not None and config.lock is not None:
-        lock = Lock.parse(lock_bytes.decode("utf-8", "replace"), config.lock)
-    del lock_bytes  # a large deck's lock file is 100 MB: not kept through the build
+        lock = Lock.parse(lock_bytes, config.lock)
+    del lock_bytes  # a large deck's lock file is 100 MB: kept only as its cards' lines
     from builder import stages
 
     result = stages.run(config, settings, lock, files, diagnostics, keys)
