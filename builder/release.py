@@ -11,13 +11,13 @@ delete a note.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 
 from builder.lock import Lock, LockedCard, LockedDeck
@@ -108,7 +108,10 @@ def build_time(source: Path | None = None, environ: dict[str, str] | None = None
 def note_digest(kind: CardKind, deck: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
     """Hash of everything Anki stores for a note; equal digests need no update."""
     record = [kind.value, str(note_type_for(kind).model_id), deck, *fields, "\x1e", *tags]
-    return hashlib.sha256(json.dumps(record, ensure_ascii=False).encode()).hexdigest()[:32]
+    # The text of json.dumps(record, ensure_ascii=False), string by string: a third less time
+    # than json.dumps and its encoder set up for every note.
+    text = "[" + ", ".join(map(encode_basestring, record)) + "]"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def top_deck(deck: str) -> str:
@@ -126,7 +129,11 @@ def bump(version: str, part: str) -> str:
 
 
 def _plain_front(note: Note) -> str:
-    return " ".join(note.tagged.rendered.plain_text.split())[:200]
+    text = note.tagged.rendered.plain_text
+    # The first 400 characters hold the first 200 of the result, unless they are mostly
+    # spaces; the split of a long text was most of the time of this.
+    front = " ".join(text[:400].split())[:200]
+    return front if len(front) == 200 or len(text) <= 400 else " ".join(text.split())[:200]
 
 
 def _packaged(note: Note, mod: int) -> PackagedNote:
@@ -211,6 +218,8 @@ class _DeckInput:
     moved_out: list[str]
     """GUIDs the lock has in this deck that now live in another top-level deck."""
     previous: LockedDeck | None
+    digests: dict[str, str]
+    """Each current note's digest, by GUID (worked out once)."""
 
 
 def _next_version(previous: LockedDeck | None, types_digest: str, *changes: list[str]) -> str:
@@ -231,6 +240,37 @@ def _unchanged_or(old: LockedCard | None, new: LockedCard) -> LockedCard:
     return old if old is not None and old == new else new
 
 
+def _locked_current(
+    old: LockedCard | None,
+    note: PackagedNote,
+    digest: str,
+    source_note: Note,
+    fingerprint_of: FingerprintOf,
+) -> LockedCard:
+    """`_unchanged_or(old, _locked(note, source_note, None, fingerprint_of))`, without making
+    the new entry when the old one is equal, as for most notes of a build."""
+    print_ = fingerprint_of(source_note.tagged)
+    if (
+        old is not None
+        and old.retired is None
+        and old.mod == note.mod
+        and old.digest == digest
+        and old.guid == note.guid
+        and old.kind == note.kind.value
+        and old.deck == note.deck
+        and old.source == note.source
+        and old.context == print_.context
+        and old.front == print_.front
+        and old.back == print_.back
+        and old.fields == note.fields
+        and old.tags == note.tags
+        and old.media == note.media
+        and old.marker == source_note.card.marker
+    ):
+        return old
+    return _unchanged_or(old, _locked(note, source_note, None, lambda card: print_))
+
+
 def _plan_deck(
     plan: _DeckInput,
     lock: Lock,
@@ -246,9 +286,7 @@ def _plan_deck(
         old = lock.cards.get(note.guid)
         if old is None or old.retired is not None:
             added.append(packaged.guid)
-        elif old.digest != note_digest(
-            packaged.kind, packaged.deck, packaged.fields, packaged.tags
-        ):
+        elif old.digest != plan.digests[packaged.guid]:
             changed.append(packaged.guid)
             if old.deck != packaged.deck:
                 moved.append(packaged.guid)
@@ -259,7 +297,9 @@ def _plan_deck(
     while True:
         packaged_notes = [p for _, p in plan.current]
         locked = {
-            p.guid: _unchanged_or(lock.cards.get(p.guid), _locked(p, note, None, fingerprint_of))
+            p.guid: _locked_current(
+                lock.cards.get(p.guid), p, plan.digests[p.guid], note, fingerprint_of
+            )
             for note, p in plan.current
         }
         for entry in plan.kept:
@@ -288,11 +328,7 @@ def _plan_deck(
         else:
             note_types_mod = max(now, previous.note_types_mod + 1) if previous else now
         ordered = tuple(sorted(packaged_notes, key=lambda p: (p.deck, p.retired, p.guid)))
-        package_digest = hashlib.sha256(
-            json.dumps(
-                [[p.guid, p.mod, p.digest] for p in ordered] + [types_digest, note_types_mod]
-            ).encode()
-        ).hexdigest()[:32]
+        package_digest = _package_digest(ordered, types_digest, note_types_mod)
         if not same or previous is None or previous.package == package_digest:
             break
         # Whatever changed, a version never gets other content: make it the next patch.
@@ -327,6 +363,16 @@ def _plan_deck(
     return release, replace(history, package=package_digest)
 
 
+def _package_digest(ordered: Sequence[PackagedNote], types_digest: str, note_types_mod: int) -> str:
+    """Hash of the package content: of the text of json.dumps([[guid, mod, digest], ...,
+    types_digest, note_types_mod]), made as text (a list per note cost the garbage collector
+    most of a second for 100k notes)."""
+    enc = encode_basestring_ascii
+    parts = [f"[{enc(p.guid)}, {int.__repr__(p.mod)}, {enc(p.digest)}]" for p in ordered]
+    parts += (enc(types_digest), int.__repr__(note_types_mod))
+    return hashlib.sha256(("[" + ", ".join(parts) + "]").encode()).hexdigest()[:32]
+
+
 def plan_releases(
     notes: Sequence[Note],
     lock: Lock,
@@ -337,17 +383,20 @@ def plan_releases(
     """Every deck's release and the lock file that records it; the cards the lock has from
     the `held` files (paths whose reader failed) are kept as they were, not retired."""
     current: dict[str, list[tuple[Note, PackagedNote]]] = {}
+    deck_of: dict[str, str] = {}
+    digests: dict[str, str] = {}
     for note in notes:
         old = lock.cards.get(note.guid)
-        digest = note_digest(
-            note.card.kind, note.card.deck, note.tagged.rendered.fields, note.tagged.tags
+        card = note.card
+        digests[note.guid] = digest = note_digest(
+            card.kind, card.deck, note.tagged.rendered.fields, note.tagged.tags
         )
         if old is not None and old.retired is None and old.digest == digest:
             mod = old.mod
         else:
             mod = max(now, old.mod + 1) if old is not None else now
-        current.setdefault(top_deck(note.card.deck), []).append((note, _packaged(note, mod)))
-    deck_of = {note.guid: top_deck(note.card.deck) for note in notes}
+        deck_of[note.guid] = deck = top_deck(card.deck)
+        current.setdefault(deck, []).append((note, _packaged(note, mod)))
     gone: dict[str, list[LockedCard]] = {}
     kept: dict[str, list[LockedCard]] = {}
     moved_out: dict[str, list[str]] = {}
@@ -370,6 +419,7 @@ def plan_releases(
             kept.get(deck, []),
             sorted(moved_out.get(deck, [])),
             lock.decks.get(deck),
+            digests,
         )
         release, decks[deck] = _plan_deck(plan, lock, now, cards, fingerprint_of)
         releases.append(release)
