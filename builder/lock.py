@@ -9,6 +9,8 @@ JSON line per card, sorted by GUID, so one changed card is one changed line.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,6 +23,21 @@ from builder.outputs import partial_path
 
 LOCK_FORMAT = 1
 HEADER_KEY = "deck-lock"
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the block runs: for a block that makes hundreds of
+    thousands of objects and keeps them (no cycles among them), each of which the collector
+    would otherwise walk, with everything else on the heap, several times over (a third of
+    the time of Lock.parse and of plan_releases in a 100k-card build)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class LockError(BuildError):
@@ -186,7 +203,8 @@ class Lock:
         if not data:
             raise LockError(f"{path}: is empty")
         try:
-            return Lock._parse(_lines_at_newlines(data), path, exact=False)
+            with gc_paused():
+                return Lock._parse(_lines_at_newlines(data), path, exact=False)
         except _OtherLineBreak:
             # Rare: a line break other than "\n" somewhere; split exactly as the text's
             # str.splitlines, as the lock file always was read.

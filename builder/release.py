@@ -20,7 +20,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 
-from builder.lock import Lock, LockedCard, LockedDeck
+from builder.lock import Lock, LockedCard, LockedDeck, gc_paused
 from builder.model import CardKind, Note, TaggedCard
 from builder.transforms.identity import Fingerprint, fingerprint
 from builder.writers.notetypes import note_type_for, note_types_digest
@@ -382,6 +382,17 @@ def plan_releases(
 ) -> tuple[list[DeckRelease], Lock]:
     """Every deck's release and the lock file that records it; the cards the lock has from
     the `held` files (paths whose reader failed) are kept as they were, not retired."""
+    with gc_paused():
+        return _plan_releases(notes, lock, now, fingerprint_of, held)
+
+
+def _plan_releases(
+    notes: Sequence[Note],
+    lock: Lock,
+    now: int,
+    fingerprint_of: FingerprintOf,
+    held: frozenset[str],
+) -> tuple[list[DeckRelease], Lock]:
     current: dict[str, list[tuple[Note, PackagedNote]]] = {}
     deck_of: dict[str, str] = {}
     digests: dict[str, str] = {}
