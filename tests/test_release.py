@@ -140,6 +140,34 @@ def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -
         assert not (tmp_path / "out2").exists()
 
 
+def test_a_large_lock_file_reads_in_chunks_as_one_and_names_the_first_broken_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("builder.lock._CHUNK_LINES", 3)  # many chunks from a few cards
+    cards = [tagged(f"What does service {n} do?", f"Task number {n}") for n in range(10)]
+    _, lock = release(cards, Lock())
+    text = lock.render()
+    path = tmp_path / "deck.lock"
+    parsed = Lock.parse(text.encode(), path)
+    assert parsed == lock and parsed.render() == text
+    lines = text.splitlines()
+    # Not UTF-8, and \r\n line ends: read as they always were, as text with U+FFFD.
+    odd = "\r\n".join([*lines[:4], "  ", *lines[4:]]).encode().replace(b"Task", b"T\xffsk")
+    assert Lock.parse(odd, path) == Lock.parse(odd.decode("utf-8", "replace"), path)
+    assert "\ufffd" in Lock.parse(odd, path).render()
+    # A card that does not check out on line 3, JSON broken on line 9: line 9 is named first.
+    damaged = [*lines[:2], lines[2].replace('"mod":100', '"mod":"soon"'), *lines[3:]]
+    with pytest.raises(LockError, match=r"deck.lock:3: 'mod' must be a whole number"):
+        Lock.parse("\n".join(damaged).encode(), path)
+    damaged[8] = damaged[8][:20]
+    with pytest.raises(LockError, match=r"deck.lock:9: not valid JSON"):
+        Lock.parse("\n".join(damaged).encode(), path)
+    damaged = [*lines[:5], lines[2], *lines[5:]]
+    with pytest.raises(LockError, match=r"deck.lock:6: GUID .* appears twice"):
+        Lock.parse("\n".join(damaged).encode(), path)
+    assert lock.save(path) and not lock.save(path) and path.read_text() == text
+
+
 def test_a_card_moved_to_another_package_changes_both_versions(tmp_path: Path) -> None:
     def card(deck: str, front: str) -> TaggedCard:
         source = Card(QA(front, "an answer long enough"), deck, SourceRef("a.md", 1))
