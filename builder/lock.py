@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder.diagnostics import BuildError
-from builder.outputs import partial_path
+from builder.outputs import same_chunks, write_atomically
 
 LOCK_FORMAT = 1
 HEADER_KEY = "deck-lock"
@@ -200,23 +199,13 @@ class Lock:
                 f"{path}: has merge-conflict markers; resolve them by taking one side whole "
                 "(git checkout --ours/--theirs) and build again"
             )
-        if not data:
+        if not data.strip():
             raise LockError(f"{path}: is empty")
-        try:
-            with gc_paused():
-                return Lock._parse(_lines_at_newlines(data), path, exact=False)
-        except _OtherLineBreak:
-            # Rare: a line break other than "\n" somewhere; split exactly as the text's
-            # str.splitlines, as the lock file always was read.
-            text = data.decode("utf-8", "replace")
-            return Lock._parse([line.encode() for line in text.splitlines()], path, exact=True)
+        with gc_paused():
+            return Lock._parse(_lines_of(data), path)
 
     @staticmethod
-    def _parse(lines: list[bytes | memoryview], path: Path, *, exact: bool) -> Lock:
-        """Parse the file's lines; unless `exact` (split as str.splitlines splits), raise
-        _OtherLineBreak on meeting a line break other than "\n"."""
-        if not exact and _has_other_break(str(lines[0], "utf-8", "replace")):
-            raise _OtherLineBreak
+    def _parse(lines: list[bytes | memoryview], path: Path) -> Lock:
         header = _json_line(str(lines[0], "utf-8", "replace"), f"{path}:1")
         if not isinstance(header, dict) or header.get(HEADER_KEY) != LOCK_FORMAT:
             raise LockError(f"{path}:1: not a deck.lock header (format {LOCK_FORMAT})")
@@ -245,31 +234,22 @@ class Lock:
         numbered = [
             (n, line)
             for n, line in enumerate(lines[1:], start=2)
-            # A card's line starts with "{"; any other is blank when its text strips empty.
-            if (line and line[0] == 0x7B) or _not_blank(line, exact)
+            # A card's line starts with "{"; any other is skipped when it is blank.
+            if (line and line[0] == 0x7B) or bytes(line).strip()
         ]
         del lines
         cards: dict[str, LockedCard] = {}
         shared: dict[Any, Any] = {}
         failure: LockError | None = None
-        try:
-            # One json.loads per few thousand lines: as fast as one parse of the whole file
-            # (a parse per line took seconds for 100k cards), without a copy of the file.
-            for start in range(0, len(numbered), _CHUNK_LINES):
-                chunk = numbered[start : start + _CHUNK_LINES]
-                chunk, values = _parse_chunk(chunk, exact)
-                if failure is None:
-                    try:
-                        _add_cards(cards, zip(chunk, values, strict=True), path, shared)
-                    except LockError as error:
-                        failure = error  # a line further on that is not JSON is named first
-        except _NotLineByLine:
-            if not exact and any(
-                _has_other_break(str(line, "utf-8", "replace")) for _, line in numbered
-            ):
-                raise _OtherLineBreak from None
-            failure = None
-            cards = _cards_as_one_parse(numbered, path)
+        # One json.loads per few thousand lines: as fast as one parse of the whole file (a
+        # parse per line took seconds for 100k cards), without a copy of the file.
+        for start in range(0, len(numbered), _CHUNK_LINES):
+            chunk, values = _parse_chunk(numbered[start : start + _CHUNK_LINES], path)
+            if failure is None:
+                try:
+                    _add_cards(cards, zip(chunk, values, strict=True), path, shared)
+                except LockError as error:
+                    failure = error  # a line further on that is not JSON is named first
         if failure is not None:
             raise failure
         return Lock(decks, cards)
@@ -291,105 +271,51 @@ class Lock:
         Compared and written a megabyte at a time, the file's text never whole in memory.
         """
         lines = self._lines()
-        if _same_file(path, lines, self._chunks(lines)):
+        if same_chunks(path, sum(map(len, lines)) + len(lines), self._chunks(lines)):
             return False
-        # As outputs.write_atomically does, from chunks.
-        partial = partial_path(path)
-        with open(partial, "wb") as out:
-            out.writelines(self._chunks(lines))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
+        write_atomically(path, self._chunks(lines))
         return True
 
 
-# Line breaks of str.splitlines other than "\n" (json.dumps with ensure_ascii=False leaves
-# U+0085, U+2028 and U+2029 raw in a string; "\r" is JSON whitespace). A file without any (all
-# that this builder writes, unless a note holds one) is split at b"\n" into the same lines.
-_SILENT_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
-"""The ones json.loads takes without an error."""
-_OTHER_BREAKS = (*_SILENT_BREAKS, "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
 _CHUNK_LINES = 4096
 _NO_ITEMS: list[object] = []  # never changed: what a list-valued key that is left out reads as
 
 
-class _OtherLineBreak(Exception):
-    """The file has a line break other than "\n": it is split again as str.splitlines does."""
-
-
-def _has_other_break(text: str, breaks: tuple[str, ...] = _OTHER_BREAKS) -> bool:
-    # One scan per character, at memchr speed (none at all for a character past the
-    # text's widest): faster than a regular expression.
-    return any(other in text for other in breaks)
-
-
-def _lines_at_newlines(data: bytes) -> list[bytes | memoryview]:
-    """The lines between b"\n", as views into `data` (no copy); after a last b"\n", none."""
+def _lines_of(data: bytes) -> list[bytes | memoryview]:
+    """The file's lines, as views into `data` (no copy of a 100 MB file): split at b"\n"
+    only, as the builder writes them (U+2028 or U+0085 in a card's text is written raw by
+    json.dumps, and is no line break), without a "\r" a checkout may have added."""
     view = memoryview(data)
     lines: list[bytes | memoryview] = []
     find, start = data.find, 0
-    while (end := find(b"\n", start)) >= 0:
-        lines.append(view[start:end])
+    while start < len(data):
+        end = find(b"\n", start)
+        end = len(data) if end < 0 else end
+        lines.append(
+            view[start : end - 1] if end > start and data[end - 1] == 0x0D else view[start:end]
+        )
         start = end + 1
-    if start < len(data):
-        lines.append(view[start:])
     return lines
 
 
-def _not_blank(line: bytes | memoryview, exact: bool) -> bool:
-    text = str(line, "utf-8", "replace")
-    if not exact and _has_other_break(text):
-        raise _OtherLineBreak
-    return bool(text.strip())
-
-
-class _NotLineByLine(Exception):
-    """Some line is not one JSON value: the lines are read as they were first, in one parse."""
-
-
 def _parse_chunk(
-    chunk: list[tuple[int, bytes | memoryview]], exact: bool
+    chunk: list[tuple[int, bytes | memoryview]], path: Path
 ) -> tuple[list[tuple[int, bytes | memoryview]], list[object]]:
-    """The chunk (its lines as written back) and each line's value."""
+    """The chunk (its lines as they are written back) and each line's value; a LockError
+    names the first line that is not JSON."""
     try:
         text = b"".join((b"[", b",".join(line for _, line in chunk), b"]")).decode("utf-8")
     except UnicodeDecodeError:
         # Not UTF-8: read as U+FFFD, as the lock's text always was, and written back so.
         chunk = [(n, str(line, "utf-8", "replace").encode("utf-8")) for n, line in chunk]
         text = b"".join((b"[", b",".join(line for _, line in chunk), b"]")).decode("utf-8")
-    if not exact and _has_other_break(text, _SILENT_BREAKS):
-        raise _OtherLineBreak
     try:
         values: list[object] = json.loads(text)
     except json.JSONDecodeError:
         values = []
-    if len(values) != len(chunk):
-        if not exact and _has_other_break(text):
-            raise _OtherLineBreak
-        raise _NotLineByLine
+    if len(values) != len(chunk):  # a broken line, or one like `1,2`: find it
+        values = [_json_line(str(line, "utf-8"), f"{path}:{n}") for n, line in chunk]
     return chunk, values
-
-
-def _cards_as_one_parse(
-    numbered: list[tuple[int, bytes | memoryview]], path: Path
-) -> dict[str, LockedCard]:
-    """A broken file's cards, or the error, exactly as the first reader of the lock file
-    gave them: from one parse of all the lines joined (its error can name a line next to
-    the broken one), else line by line to name the broken line."""
-    lines = [(n, str(line, "utf-8", "replace")) for n, line in numbered]
-    try:
-        values: list[object] = json.loads("[" + ",".join(line for _, line in lines) + "]")
-    except json.JSONDecodeError:
-        values = [_json_line(line, f"{path}:{n}") for n, line in lines]
-    cards: dict[str, LockedCard] = {}
-    pairs = [
-        ((n, line.encode("utf-8")), value) for (n, line), value in zip(lines, values, strict=False)
-    ]
-    _add_cards(cards, pairs, path, {})
-    if len(values) != len(lines):  # a line like `1,2`: one more value than lines
-        for n, line in lines:
-            _json_line(line, f"{path}:{n}")
-    return cards
 
 
 def _add_cards(
@@ -453,17 +379,6 @@ def _card(value: object, line: bytes | memoryview, shared: dict[Any, Any]) -> Lo
     )
     object.__setattr__(card, "line", line)
     return card
-
-
-def _same_file(path: Path, lines: list[bytes | memoryview], chunks: Iterator[bytes]) -> bool:
-    """The file at `path` holds exactly these lines (each with its newline)."""
-    try:
-        if path.stat().st_size != sum(map(len, lines)) + len(lines):
-            return False
-        with open(path, "rb") as existing:
-            return all(existing.read(len(chunk)) == chunk for chunk in chunks)
-    except FileNotFoundError:
-        return False
 
 
 def _json_line(line: str, where: str) -> object:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 try:
@@ -29,11 +29,12 @@ def partial_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it over."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over; `data`
+    is the bytes, or the bytes chunk by chunk (a large lock file is never whole in memory)."""
     partial = partial_path(path)
     with open(partial, "wb") as out:
-        out.write(data)
+        out.writelines([data] if isinstance(data, bytes) else data)
         out.flush()
         os.fsync(out.fileno())
     os.replace(partial, path)
@@ -42,16 +43,18 @@ def write_atomically(path: Path, data: bytes) -> None:
 def same_bytes(path: Path, data: bytes, chunk: int = 1 << 20) -> bool:
     """The file exists and holds exactly these bytes; read a chunk at a time, never whole
     (a large deck's package or lock file is tens of megabytes)."""
+    return same_chunks(path, len(data), (data[n : n + chunk] for n in range(0, len(data), chunk)))
+
+
+def same_chunks(path: Path, size: int, chunks: Iterable[bytes]) -> bool:
+    """The file exists, is `size` bytes long and holds these chunks, one after the other."""
     try:
-        if path.stat().st_size != len(data):
+        if path.stat().st_size != size:
             return False
         with open(path, "rb") as existing:
-            for start in range(0, len(data), chunk):
-                if existing.read(chunk) != data[start : start + chunk]:
-                    return False
+            return all(existing.read(len(chunk)) == chunk for chunk in chunks)
     except FileNotFoundError:
         return False
-    return True
 
 
 @contextlib.contextmanager

@@ -168,6 +168,24 @@ def test_a_large_lock_file_reads_in_chunks_as_one_and_names_the_first_broken_lin
     assert lock.save(path) and not lock.save(path) and path.read_text() == text
 
 
+def test_a_card_with_a_unicode_line_separator_keeps_a_readable_lock_file(tmp_path: Path) -> None:
+    """json.dumps writes U+2028 and U+2029 raw; the lock is split at "\n" only, so the next
+    build reads the line whole (split as text lines, it was "not valid JSON" on every build)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text(
+        "## What is a shard?\u2028Say it in one line. #card\nA unit\u2029of stream capacity.\n",
+        encoding="utf-8",
+    )
+    lock_path = notes / "deck.lock"
+    first = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
+    assert not first.failed and "\u2028" in lock_path.read_text(encoding="utf-8")
+    again = build(BuildConfig((notes,), (), tmp_path / "out2", lock=lock_path, build_time=200))
+    assert not again.failed
+    assert [r.version for r in again.releases] == ["1.0.0"]
+    assert Lock.load(lock_path).render() == lock_path.read_text(encoding="utf-8")
+
+
 def test_a_card_moved_to_another_package_changes_both_versions(tmp_path: Path) -> None:
     def card(deck: str, front: str) -> TaggedCard:
         source = Card(QA(front, "an answer long enough"), deck, SourceRef("a.md", 1))
