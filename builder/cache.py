@@ -36,7 +36,7 @@ def _builder_code() -> str:
 
 
 BUILDER_CODE = _builder_code()
-HEADER = b"deckcache2" + BUILDER_CODE.encode() + b"\n"
+HEADER = b"deckcache3" + BUILDER_CODE.encode() + b"\n"
 """Every entry starts with this: another format or builder is never read."""
 
 
