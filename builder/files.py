@@ -206,13 +206,20 @@ def _process_chunk(chunk: list[tuple[SourceFile, str]]) -> list[bytes]:
 def _collector_paused() -> Iterator[None]:
     """Unpickling a large tree's outcomes makes millions of objects, none of them in a
     cycle; the cycle collector, run every few hundred of them, would look at every object
-    the build holds (the lock's too) again and again, for most of the load's time."""
+    the build holds (the lock's too) again and again, for most of the load's time.
+
+    What is loaded is then frozen (`gc.freeze`), with everything older: the outcomes are
+    kept through the build, and a collection that looked at them once more (the first would
+    come as soon as the collector is back, then again in every later stage) would find
+    nothing to free; an object frozen is still freed as usual once nothing refers to it.
+    The build unfreezes them when it ends (`pipeline._build`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,7 +168,12 @@ def _build(config: BuildConfig) -> BuildResult:
     del lock_bytes  # a large deck's lock file is 100 MB: kept only as its cards' lines
     from builder import stages
 
-    result = stages.run(config, settings, lock, files, diagnostics, keys)
+    try:
+        result = stages.run(config, settings, lock, files, diagnostics, keys)
+    finally:
+        # `process_files` froze what the build holds for the cycle collector; what is left of
+        # it once the build is over (in a process that builds again) is looked at again.
+        gc.unfreeze()
     if not result.failed and config.cache and config.write:
         # The key of the tree as this build leaves it: with the lock file it wrote.
         written = _read_lock(config.lock)
