@@ -8,6 +8,7 @@ is missing, truncated, corrupt or from another builder is ignored and rebuilt, n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -62,8 +63,11 @@ class BuildCache:
         """The value stored under the key, or None when there is none to trust."""
         if not self.enabled:
             return None
+        # Plain strings and `open`, not `Path`: a large tree's build asks for thousands.
+        path = os.path.join(self.root, kind, key[:2], f"{key}.pickle")
         try:
-            data = self._path(kind, key).read_bytes()
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError:
             return None
         # A view, not a copy: a large tree's entries are hundreds of megabytes in all.
@@ -99,6 +103,18 @@ class BuildCache:
         """Delete the entries of a kind whose keys are not in `keep`."""
         if not self.enabled:
             return
-        for path in (self.root / kind).glob("*/*.pickle"):
-            if path.stem not in keep:
-                path.unlink(missing_ok=True)
+        # `os.scandir`, not `Path.glob`: a large tree has thousands of entries.
+        try:
+            folders = [entry.path for entry in os.scandir(self.root / kind) if entry.is_dir()]
+        except OSError:
+            return
+        for folder in folders:
+            with os.scandir(folder) as entries:
+                stale = [
+                    entry.path
+                    for entry in entries
+                    if entry.name.endswith(".pickle") and entry.name[: -len(".pickle")] not in keep
+                ]
+            for path in stale:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
