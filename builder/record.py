@@ -13,9 +13,9 @@ def _make_unpickler(cls: type) -> Callable[..., Any]:
     """A function that makes a `cls` from its field values, in field order.
 
     A frozen dataclass's `__init__` sets each field through `object.__setattr__`; the slots'
-    own setters, called from straight-line code made once per class, are twice as fast.
-    Loading a large tree's cached cards makes millions of records, so this is most of the
-    load's time once the pickle itself is read."""
+    own setters, called from straight-line code made once per class, make a record about a
+    fifth faster. Loading a large tree's cached cards makes millions of records (100k cards:
+    0.67 s -> 0.57 s to unpickle)."""
     names = list(cls.__dataclass_fields__)  # type: ignore[attr-defined]
     setters: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     for index, name in enumerate(names):
