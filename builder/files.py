@@ -27,7 +27,7 @@ from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, claim_file
 from builder.record import Record
 from builder.transforms.dedupe import card_sides, duplicate_key, pair_hashes
-from builder.transforms.identity import Fingerprint, fingerprint
+from builder.transforms.identity import Fingerprint, fingerprint, identity_key
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
 from builder.transforms.visible import blank_side
@@ -48,6 +48,8 @@ class CardFeatures(Record):
     pair_hash_bytes: bytes
     """The card's `pair_hashes` as the bytes of their uint64 array: a cached entry loads
     bytes several times faster than an array, and they take less memory."""
+    identity_key: tuple[str, ...]
+    """`identity.identity_key` of the card: what an exact match in the lock file compares."""
 
     @property
     def pair_hashes(self) -> np.ndarray:
@@ -151,7 +153,11 @@ class FileWorker:
                     one = self._in_domain_subdeck(one)
                 sides = card_sides(one)
                 feature = CardFeatures(
-                    duplicate_key(one), sides, fingerprint(one), pair_hashes(sides).tobytes()
+                    duplicate_key(one),
+                    sides,
+                    fingerprint(one),
+                    pair_hashes(sides).tobytes(),
+                    identity_key(one),
                 )
             except Exception as error:
                 diagnostics.append(

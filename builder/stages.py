@@ -72,7 +72,9 @@ def run(
         lambda card: feature(card).pair_hashes,
     )
 
-    identified = assign_identities(near.cards, lock, fingerprint_of)
+    identified = assign_identities(
+        near.cards, lock, fingerprint_of, lambda card: feature(card).identity_key
+    )
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
     now = config.build_time if config.build_time is not None else build_time(config.sources[0])
     held = frozenset(

@@ -50,6 +50,7 @@ def outcome() -> FileOutcome:
             sides,
             Fingerprint("basic", "front", "back", "Heading", "a/b.md"),
             pair_hashes(sides).tobytes(),
+            ("qa", "front words here"),
         )
         for _ in cards
     )
