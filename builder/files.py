@@ -8,18 +8,17 @@ cache and never read again.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from builder.cache import BuildCache
+from builder.collector import collector_paused
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
 from builder.inputs import FileSettings
@@ -208,27 +207,6 @@ def _process_chunk(chunk: list[tuple[SourceFile, str]]) -> list[bytes]:
     return payloads
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Unpickling a large tree's outcomes makes millions of objects, none of them in a
-    cycle; the cycle collector, run every few hundred of them, would look at every object
-    the build holds (the lock's too) again and again, for most of the load's time.
-
-    What is loaded is then frozen (`gc.freeze`), with everything older: the outcomes are
-    kept through the build, and a collection that looked at them once more (the first would
-    come as soon as the collector is back, then again in every later stage) would find
-    nothing to free; an object frozen is still freed as usual once nothing refers to it.
-    The build unfreezes them when it ends (`pipeline._build`)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
-
-
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -247,7 +225,7 @@ def process_files(
 ) -> list[FileOutcome]:
     """Every file's outcome, in file order: from the cache (under its key, see `file_key`),
     else worked out (in parallel when `jobs` > 1 and there are enough files) and stored."""
-    with _collector_paused():
+    with collector_paused(freeze=True):
         outcomes: list[FileOutcome | None] = [cache.get("file", key) for key in keys]
     todo = [i for i, outcome in enumerate(outcomes) if not isinstance(outcome, FileOutcome)]
     progress(len(files) - len(todo))
@@ -262,7 +240,7 @@ def process_files(
         ) as pool:
             work = [[(files[i], keys[i]) for i in chunk] for chunk in chunks]
             for chunk, payloads in zip(chunks, pool.map(_process_chunk, work), strict=True):
-                with _collector_paused():
+                with collector_paused(freeze=True):
                     for index, payload in zip(chunk, payloads, strict=True):
                         outcomes[index] = pickle.loads(payload)
                 progress(len(chunk))

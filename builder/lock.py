@@ -9,34 +9,18 @@ JSON line per card, sorted by GUID, so one changed card is one changed line.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.collector import collector_paused
 from builder.diagnostics import BuildError
 from builder.outputs import same_chunks, write_atomically
 
 LOCK_FORMAT = 1
 HEADER_KEY = "deck-lock"
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the block runs: for a block that makes hundreds of
-    thousands of objects and keeps them (no cycles among them), each of which the collector
-    would otherwise walk, with everything else on the heap, several times over (a third of
-    the time of Lock.parse and of plan_releases in a 100k-card build)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class LockError(BuildError):
@@ -201,7 +185,7 @@ class Lock:
             )
         if not data.strip():
             raise LockError(f"{path}: is empty")
-        with gc_paused():
+        with collector_paused():
             return Lock._parse(_lines_of(data), path)
 
     @staticmethod

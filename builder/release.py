@@ -20,7 +20,8 @@ from functools import lru_cache
 from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 
-from builder.lock import Lock, LockedCard, LockedDeck, gc_paused
+from builder.collector import collector_paused
+from builder.lock import Lock, LockedCard, LockedDeck
 from builder.model import CardKind, Note, TaggedCard
 from builder.transforms.identity import Fingerprint, fingerprint
 from builder.writers.notetypes import note_type_for, note_types_digest
@@ -382,7 +383,7 @@ def plan_releases(
 ) -> tuple[list[DeckRelease], Lock]:
     """Every deck's release and the lock file that records it; the cards the lock has from
     the `held` files (paths whose reader failed) are kept as they were, not retired."""
-    with gc_paused():
+    with collector_paused():
         return _plan_releases(notes, lock, now, fingerprint_of, held)
 
 
