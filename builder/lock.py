@@ -140,9 +140,9 @@ class Lock:
 
     def render(self) -> str:
         """The file's text: a header line, then one line per card sorted by GUID."""
-        return b"".join(self._chunks(self._lines())).decode("utf-8")
+        return b"".join(self._chunks(self.lines())).decode("utf-8")
 
-    def _lines(self) -> list[bytes | memoryview]:
+    def lines(self) -> list[bytes | memoryview]:
         """The file's lines, as UTF-8: the header, then the cards by GUID."""
         header = {
             HEADER_KEY: LOCK_FORMAT,
@@ -249,12 +249,13 @@ class Lock:
             raise LockError(f"{path}: cannot be read: {error}") from None
         return Lock.parse(text, path)
 
-    def save(self, path: Path) -> bool:
+    def save(self, path: Path, lines: list[bytes | memoryview] | None = None) -> bool:
         """Write atomically; False (and nothing written) when the file already says the same.
+        `lines` are this lock's `lines()`, when they were made already.
 
         Compared and written a megabyte at a time, the file's text never whole in memory.
         """
-        lines = self._lines()
+        lines = self.lines() if lines is None else lines
         if same_chunks(path, sum(map(len, lines)) + len(lines), self._chunks(lines)):
             return False
         write_atomically(path, self._chunks(lines))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from builder.cache import BuildCache
@@ -88,21 +89,27 @@ def run(
     failed = fails_build(diagnostics, strict=config.strict)
     packages: list[PackageInfo] = []
     media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
+    lock_lines: list[bytes | memoryview] = []
     if not failed and config.write:
         # Every package is worked out, and checked against released versions, before
         # anything is written. The lock file goes first: a build killed after it leaves
         # packages the next build writes again byte for byte, from the lock's times.
-        try:
-            prepared = prepare_releases(releases, media, config.out)
-        except ReleaseExistsError as error:
-            diagnostics.append(
-                Diagnostic(str(error.path), 0, Severity.ERROR, "release-exists", str(error))
-            )
-            failed = True
+        # The packages are worked out in a thread while the lock file's lines are made
+        # here: most of their time (SQLite, zlib) runs without the interpreter lock.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="packages") as pool:
+            pending = pool.submit(prepare_releases, releases, media, config.out)
+            lock_lines = new_lock.lines() if config.lock is not None else []
+            try:
+                prepared = pending.result()
+            except ReleaseExistsError as error:
+                diagnostics.append(
+                    Diagnostic(str(error.path), 0, Severity.ERROR, "release-exists", str(error))
+                )
+                failed = True
     if not failed and config.write:
         if config.lock is not None:
             try:
-                new_lock.save(config.lock)
+                new_lock.save(config.lock, lock_lines)
             except OSError as error:
                 diagnostics.append(
                     Diagnostic(
