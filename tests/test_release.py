@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.lock import Lock, LockError
+from builder.lock import LOCKED_CARD_FIELDS, Lock, LockError
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.pipeline import BuildConfig, build
-from builder.release import build_time, plan_releases
+from builder.release import _locked_current, build_time, plan_releases
 from builder.transforms import identity
 from builder.transforms.identity import assign_identities
 from tests.conftest import FIXTURES
@@ -184,6 +184,22 @@ def test_a_card_with_a_unicode_line_separator_keeps_a_readable_lock_file(tmp_pat
     assert not again.failed
     assert [r.version for r in again.releases] == ["1.0.0"]
     assert Lock.load(lock_path).render() == lock_path.read_text(encoding="utf-8")
+
+
+def test_an_unchanged_lock_entry_is_kept_only_when_every_field_is_equal() -> None:
+    """plan_releases keeps the old entry (and its line) after comparing field by field: a
+    field added to LockedCard and left out of that comparison would be kept stale."""
+    notes = assign_identities(CARDS[:1], Lock()).notes
+    (deck,), lock = plan_releases(notes, Lock(), 100)
+    note, packaged = notes[0], deck.notes[0]
+    old = lock.cards[note.guid]
+    digest = old.digest
+    assert _locked_current(old, packaged, digest, note, identity.fingerprint) is old
+    for name in LOCKED_CARD_FIELDS:
+        value = getattr(old, name)
+        other: object = 7 if isinstance(value, int) else ("x",) if isinstance(value, tuple) else "x"
+        stale = dataclasses.replace(old, **{name: other})  # type: ignore[arg-type]
+        assert _locked_current(stale, packaged, digest, note, identity.fingerprint) == old, name
 
 
 def test_a_card_moved_to_another_package_changes_both_versions(tmp_path: Path) -> None:
