@@ -551,8 +551,8 @@ def _find_groups(tags: Sequence[Tag]) -> list[_Group]:
             continue
         if id(tag) in positional:
             continue
-        if tag.name not in ("li", "label") and not tag.attrs.get("class"):
-            continue  # not a choice, and cheaper to say so here
+        if tag.name not in ("li", "label") and not _has_class(tag, CHOICE_CLASSES):
+            continue  # not a choice (`_item_letter` would say so), and cheaper to say so here
         found = _item_letter(tag)
         if found is None or tag.parent is None:
             continue
@@ -612,7 +612,12 @@ def _clean_page(soup: BeautifulSoup) -> list[Tag]:
     for tag in candidates:
         if _removed(tag):
             continue
-        noisy = _has_class(tag, NOISE_CLASSES) or _attr(tag, "id").lower() in NOISE_IDS
+        # `_has_class(tag, NOISE_CLASSES)` and `_attr(tag, "id")`, inlined: most tags get here.
+        classes = tag.attrs.get("class")
+        ident = tag.attrs.get("id")
+        noisy = (
+            isinstance(classes, str) and not NOISE_CLASSES.isdisjoint(classes.lower().split())
+        ) or (isinstance(ident, str) and ident.lower() in NOISE_IDS)
         if tag.name in ("header", "footer"):
             noisy = noisy or not PAGE_HEADER_NUMBER_RE.search(tag.get_text(" "))
         if noisy and not _holds_choices(tag):
