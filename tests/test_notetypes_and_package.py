@@ -86,7 +86,7 @@ def test_names_and_ids_are_stable() -> None:
 
 
 def test_note_and_card_ids_come_from_guids(tmp_path: Path) -> None:
-    # The writer works the ids out inline; they must stay object_id's, as released.
+    # Released packages carry these ids: they must stay object_id's of the GUIDs.
     deck, _ = release("Q1")
     with zipfile.ZipFile(io.BytesIO(package_bytes(deck, {}))) as archive:
         collection = archive.read("collection.anki2")

@@ -117,45 +117,19 @@ either way, and the change counter counts the same transactions."""
 def _insert_notes(cursor: sqlite3.Cursor, notes: Sequence[PackagedNote], deck_id: int) -> None:
     """Insert a deck's notes, each followed by its cards: the order genanki wrote them in,
     which the file's pages depend on (both tables grow in the same file). Each row is
-    inserted as it is made, so no deck's rows are all held at once. Ids are `object_id`'s,
-    worked out inline (this loop runs once per note and once per card)."""
-    sha256 = hashlib.sha256
-    from_bytes = int.from_bytes
-    execute = cursor.execute
-    kinds: dict[Any, tuple[Any, Any]] = {}
-    """By card kind: the genanki model, and for a front/back type its (ordinal, any or all,
-    required fields) as `card_ordinals` tests them (None for a cloze type)."""
+    inserted as it is made, so no deck's rows are all held at once."""
     for note in notes:
-        kind = note.kind
-        if kind not in kinds:
-            model = note_type_for(kind).model
-            kinds[kind] = (
-                model,
-                None
-                if model.model_type == genanki.Model.CLOZE
-                else [(o, any if mode == "any" else all, fields) for o, mode, fields in model._req],
-            )
-        model, required = kinds[kind]
-        guid = note.guid
-        fields = note.fields
-        mod = note.mod
-        digest = sha256(f"note\x1f{guid}".encode()).digest()
-        note_id = 1_000_000_000_000 + from_bytes(digest[:8], "big") % 900_000_000_000
+        model = note_type_for(note.kind).model
+        note_id = object_id("note", note.guid)
         tags = " " + " ".join(note.tags) + " "  # as genanki formats them
-        execute(NOTE_ROW, (
-            note_id, guid, model.model_id, mod, -1, tags,
-            "\x1f".join(fields), fields[model.sort_field_index], 0, 0, "",
+        cursor.execute(NOTE_ROW, (
+            note_id, note.guid, model.model_id, note.mod, -1, tags,
+            "\x1f".join(note.fields), note.fields[model.sort_field_index], 0, 0, "",
         ))  # fmt: skip
-        ordinals = (
-            card_ordinals(model, note)
-            if required is None
-            else [o for o, test, r in required if test(fields[i] for i in r)]
-        )
-        for ordinal in ordinals:
-            digest = sha256(f"card\x1f{guid}\x1f{ordinal}".encode()).digest()
-            card_id = 1_000_000_000_000 + from_bytes(digest[:8], "big") % 900_000_000_000
-            execute(CARD_ROW, (
-                card_id, note_id, deck_id, ordinal, mod, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "",
+        for ordinal in card_ordinals(model, note):
+            cursor.execute(CARD_ROW, (
+                object_id("card", note.guid, str(ordinal)), note_id, deck_id, ordinal, note.mod,
+                -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "",
             ))  # fmt: skip
 
 
