@@ -21,7 +21,7 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
     stage loaded is kept through the build, so later collections looking at it once more
     would find nothing to free (a frozen object is still freed as usual once nothing refers
     to it). Freezing before the collector is back also spares the collection its return
-    would start at once. `pipeline._build` unfreezes when the build ends.
+    would start at once. `frozen_until_done` unfreezes it.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -32,3 +32,14 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
             if freeze:
                 gc.freeze()
             gc.enable()
+
+
+@contextlib.contextmanager
+def frozen_until_done() -> Iterator[None]:
+    """Whatever `collector_paused(freeze=True)` froze inside the block is unfrozen when the
+    block ends, even on an error: in a process that builds again, what is left of this
+    build is then looked at, and freed, as usual."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from builder.cache import BuildCache, digest
+from builder.collector import frozen_until_done
 from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
@@ -168,12 +168,8 @@ def _build(config: BuildConfig) -> BuildResult:
     del lock_bytes  # a large deck's lock file is 100 MB: kept only as its cards' lines
     from builder import stages
 
-    try:
+    with frozen_until_done():  # `process_files` freezes what it loads for the collector
         result = stages.run(config, settings, lock, files, diagnostics, keys)
-    finally:
-        # `process_files` froze what the build holds for the cycle collector; what is left of
-        # it once the build is over (in a process that builds again) is looked at again.
-        gc.unfreeze()
     if not result.failed and config.cache and config.write:
         # The key of the tree as this build leaves it: with the lock file it wrote.
         written = _read_lock(config.lock)
