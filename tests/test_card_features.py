@@ -56,6 +56,14 @@ def test_pair_hashes_are_the_hashed_word_pairs() -> None:
         ("a b a b a b", "a b"),
         ("Straße café", "naïve ÜBER 1,000"),
         ("What is RCF?", "Random Cut Forest | anomaly detection"),
+        # Normalized one by one, sides must give the words of their joined text.
+        ("1,", "000"),
+        ("1", ",000"),
+        ("1,000", "000,1"),
+        ("e", "\u0301t\u00e9"),
+        ("\u00a8", "\u0308a"),
+        ("x\u0301", "\uff21B"),
+        ("I", "\u0307s"),
         *(
             tuple(_random_texts(["w", "x", "é", "y ", " ", ",", "1", "ß", "\n"], 3, seed=n))
             for n in range(300)
