@@ -393,3 +393,25 @@ def test_stated_domains_are_the_same_looked_up_or_cached() -> None:
             ]:
                 card = Card(QA("q", "a"), deck, SourceRef(path, 1), context)
                 assert fresh.stated_domain(card) == REFERENCE.stated_domain(card), card
+
+
+def test_a_name_running_from_one_part_into_the_next_is_found_alike() -> None:
+    """The whole card is searched once; where a name spans the end of the question (or of
+    the stem and right answers), each part is searched again on its own."""
+    fresh = Tagger(TAXONOMY)
+    pairs = [
+        ("What loads streams? Amazon Kinesis", "Data Firehose, into S3"),
+        ("Use AWS", "Glue DataBrew to clean data"),
+        ("Amazon SageMaker", "Model Monitor watches drift in a k-means model"),
+        ("imputation with Amazon", "SageMaker Data Wrangler"),
+    ]
+    for first, second in pairs:
+        contents: list[QA | MultipleChoice] = [
+            QA(first, second),
+            MultipleChoice("Which one?", (Choice(first, True), Choice("Amazon S3", False)), second),
+        ]
+        for content in contents:
+            for deck in ("Deck", "Deck::Modeling"):
+                card = Card(content, deck, SourceRef("n.md", 1), ())
+                rendered = RenderedCard(card, (), "")
+                assert fresh.tag(rendered) == REFERENCE.tag(rendered), (first, second, deck)

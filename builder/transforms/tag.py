@@ -165,15 +165,15 @@ CACHE_LIMIT = 4096
 class Words:
     """A text split once into its words, so that every matcher searching it shares the work."""
 
-    __slots__ = ("lowers", "parts", "text", "words")
+    __slots__ = ("lowers", "parts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.parts = SPLIT_RE.split(text)
         """Gap, word, gap, …, word, gap: word `i` is `parts[2 * i + 1]`."""
-        self.words = self.parts[1::2]
         # Words are ASCII letters and digits: lowercasing them in one string changes no length.
-        self.lowers = " ".join(self.words).lower().split(" ") if self.words else []
+        self.lowers = " ".join(self.parts[1::2]).lower().split(" ") if len(self.parts) > 1 else []
+        """The words, lowercased."""
 
     @staticmethod
     def joined(first: Words, second: Words) -> Words:
@@ -186,7 +186,6 @@ class Words:
         whole = Words.__new__(Words)
         whole.text = f"{first.text} {second.text}"
         whole.parts = [*first.parts[:-1], f"{first.parts[-1]} {second.parts[0]}", *second.parts[1:]]
-        whole.words = first.words + second.words
         whole.lowers = first.lowers + second.lowers
         return whole
 
@@ -291,7 +290,7 @@ class AliasMatcher(Generic[T]):
         starts = list(itertools.compress(itertools.count(), map(table.__contains__, lowers)))
         if not starts:
             return []
-        words, parts, count = split.words, split.parts, len(lowers)
+        parts, count = split.parts, len(lowers)
         found: list[tuple[int, int, T]] = []
         free = 0  # the first word no name found so far covers
         for index in starts:
@@ -304,7 +303,7 @@ class AliasMatcher(Generic[T]):
                 if end > count:
                     continue
                 if alias.checked:
-                    got = (words if alias.exact else lowers)[index:end]
+                    got = parts[2 * index + 1 : 2 * end : 2] if alias.exact else lowers[index:end]
                     if got not in alias.forms:
                         continue
                     if alias.separators and not _gaps_fit(alias.separators, parts, index):
@@ -482,7 +481,7 @@ class Tagger:
         The search goes left to right; until it finds a name running over the end of `first`,
         it does in the whole exactly what it does in `first` alone, and after the end of
         `first` exactly what it does in `second` alone."""
-        boundary = len(first.words)
+        boundary = len(first.lowers)
         if any(start < boundary < end for start, end, _ in spans):
             return self._services.spans(first), self._services.spans(second)
         return (
