@@ -13,8 +13,10 @@ import pytest
 
 from builder.discover import discover
 from builder.files import read_file
+from builder.model import QA, Card, Choice, Cloze, MultipleChoice, RenderedCard, SourceRef
 from builder.readers import ReadContext
 from builder.transforms.render import PLAIN_FIELD_RE, FieldRenderer, render_cards
+from builder.transforms.sanitize import plain_text
 from tests.conftest import FIXTURES, REPO
 
 TREES = [REPO / "source_notes", *sorted(p for p in FIXTURES.iterdir() if p.is_dir())]
@@ -25,14 +27,31 @@ def renderer() -> FieldRenderer:
     return FieldRenderer([REPO / "source_notes"], [REPO / "media"])
 
 
+def plain_of_fields(rendered: RenderedCard) -> str:
+    """What a card's plain text is: its shown fields' `plain_text`, joined."""
+    return " ".join(text for text in map(plain_text, rendered.fields[:-2]) if text)
+
+
+def rendered_cards() -> list[RenderedCard]:
+    """Every card of the starter notes and fixtures, rendered."""
+    cards: list[RenderedCard] = []
+    for tree in TREES:
+        files, _ = discover([tree])
+        renderer = FieldRenderer([tree], [REPO / "media"])
+        for source in files:
+            found, _ = read_file(source, ReadContext("Default"))
+            cards.extend(render_cards(found, renderer, [source.path.parent] * len(found)).cards)
+    return cards
+
+
 def rendered_texts() -> list[str]:
     """Every Markdown text the render stage is given for the starter notes and fixtures."""
     texts: list[str] = []
 
     class Recording(FieldRenderer):
-        def markdown(self, text: str) -> str:
+        def field(self, text: str) -> tuple[str, str | None]:
             texts.append(text)
-            return super().markdown(text)
+            return super().field(text)
 
     for tree in TREES:
         files, _ = discover([tree])
@@ -101,3 +120,35 @@ def test_markdown_is_not_shortcut(text: str, renderer: FieldRenderer) -> None:
 def test_real_fields_shortcut_covers_words_and_punctuation() -> None:
     for text in ["Word", "What is 1,000 records/s (per shard)?", "It's 100% right; or: A/B!"]:
         assert PLAIN_FIELD_RE.fullmatch(text), text
+
+
+def test_plain_text_of_real_cards_is_that_of_their_fields() -> None:
+    """The shortcut's plain text (no HTML parsed for plain fields) is `plain_text`'s."""
+    cards = rendered_cards()
+    assert len(cards) >= 500
+    assert any(isinstance(r.card.content, MultipleChoice) for r in cards)
+    for rendered in cards:
+        assert rendered.plain_text == plain_of_fields(rendered), rendered.card.source
+
+
+def test_plain_text_of_generated_cards_is_that_of_their_fields(renderer: FieldRenderer) -> None:
+    """Random cards of every kind, fields plain or not, empty or not, with 0 to 3 right choices
+    and stems that do or do not say how many to choose."""
+    rng = random.Random(20261205)
+    words = ["", "a", "Word two", "x  y", "(Choose two.)", "1. list", "**b**", "a & b", "é 日"]
+    source = SourceRef("f.md", 1)
+
+    def text() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(0, 3)))
+
+    for n in range(3_000):
+        content: QA | Cloze | MultipleChoice
+        if n % 3 == 0:
+            content = QA(text(), text())
+        elif n % 3 == 1:
+            content = Cloze(text(), text())
+        else:
+            choices = tuple(Choice(text(), rng.random() < 0.4) for _ in range(rng.randint(1, 5)))
+            content = MultipleChoice(text(), choices, text())
+        rendered, _ = renderer.render(Card(content, "D", source), REPO)
+        assert rendered.plain_text == plain_of_fields(rendered), content
