@@ -87,6 +87,9 @@ def rendered() -> Rendered:
                 found, _ = read_file(source, ReadContext("Default"))
                 outcome = render_cards(found, renderer, [source.path.parent] * len(found))
                 cards.extend(outcome.cards)
+    # The render stage knows the text of plain lines and choice lists without asking
+    # `plain_text`: every shown field is checked, as well as what it was asked.
+    plain.extend(field for card in cards for field in card.fields[:-2])
     return Rendered(cards, sanitized, plain)
 
 
