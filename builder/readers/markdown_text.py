@@ -69,6 +69,8 @@ def starts_some_line(pattern: re.Pattern[str], text: str) -> bool:
 
 def mask_inline_spans(line: str) -> str:
     """The line with inline code and math replaced by spaces of the same length."""
+    if "`" not in line and "$" not in line:
+        return line  # every span starts with one of them; the test costs 0.1 µs, `sub` 3 µs
     return INLINE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 

@@ -112,7 +112,7 @@ def _claim_score(source: SourceFile) -> int:
         if doc.in_code[i]:
             continue
         masked = mask_inline_spans(doc.lines[i])
-        if CARD_TAG_RE.search(masked):
+        if _card_tag(masked):
             score += 3
         elif _inline_card(masked) or ("==" in masked and CLOZE_RE.search(masked)):
             score += 2
@@ -138,12 +138,21 @@ def _with_frontmatter_ids(cards: list[Card], id_map: object) -> list[Card]:
 
 
 def _inline_card(masked_line: str) -> re.Match[str] | None:
-    if "{{c" in masked_line or masked_line.lstrip().startswith(("#", ">", "|")):
+    # Most lines have no `::`: the test costs 0.1 µs, the pattern 3 µs a line.
+    if "::" not in masked_line or "{{c" in masked_line:
+        return None
+    if masked_line.lstrip().startswith(("#", ">", "|")):
         return None
     match = INLINE_CARD_RE.match(masked_line)
     if match is not None and ARN_END_RE.search(match.group("front")):
         return None  # `arn:aws:s3:::bucket` is an S3 ARN, not a card
     return match
+
+
+def _card_tag(masked_line: str) -> re.Match[str] | None:
+    """`CARD_TAG_RE` in the line; most lines have no `#card`, which a substring test tells
+    in 0.1 µs rather than the pattern's 2 µs."""
+    return CARD_TAG_RE.search(masked_line) if "#card" in masked_line else None
 
 
 def _strip_tags(text: str) -> tuple[str, tuple[str, ...]]:
@@ -160,7 +169,7 @@ def _find_blocks(doc: MarkdownDocument) -> list[_Block]:
             continue
         line = doc.lines[i]
         masked = mask_inline_spans(line)
-        tag = CARD_TAG_RE.search(masked)
+        tag = _card_tag(masked)
         if tag is None:
             if _inline_card(masked) and not doc.heading(i):
                 blocks.append(_Block(Start.INLINE, i, i, False, False, ()))
