@@ -12,6 +12,7 @@ A checkbox list with no heading above it (a to-do list) is not a question.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile
@@ -40,10 +41,13 @@ CHECKBOX_LINE_RE = re.compile(r"\n[^\S\n]*(?:[-*+]|\d+[.)])[^\S\n]+\[[ xX]\]")
 holds no question."""
 
 
-def _question_parts(
-    doc: MarkdownDocument, section: LineSection, *, asks: bool = True
-) -> tuple[list[str], list[tuple[int, list[str]]], list[str]] | None:
-    """(stem lines, checkbox items, lines after the list) when the section is a question."""
+_Parts = tuple[list[str], list[tuple[int, list[str]]], list[str]]
+"""(stem lines, checkbox items, lines after the list) of a question; only ever read."""
+
+
+def _question_parts(doc: MarkdownDocument, section: LineSection) -> _Parts | None:
+    """(stem lines, checkbox items, lines after the list) when the section is a question,
+    whether or not it asks something (`_asks`)."""
     lines = [doc.lines[i] for i in section.body]
     first_box = next((n for n, line in enumerate(lines) if CHECKBOX_ITEM_RE.match(line)), None)
     if first_box is None or not section.title:
@@ -58,19 +62,30 @@ def _question_parts(
         end = first_box + offset + len(item_lines)
     if len(boxes) < 2:
         return None
-    # A checklist under a heading ("Before the exam") is a to-do list: a question asks something.
-    # Once a file is a question dump, every heading + checkbox list in it is read as a question,
-    # so one whose stem lacks a "?" is still checked (and reported) rather than dropped.
-    stem = " ".join([section.title, *lines[:first_box]])
-    if asks and not QUESTION_LIKE_RE.search(stem):
-        return None
     return lines[:first_box], boxes, lines[end:]
+
+
+def _asks(section: LineSection, parts: _Parts) -> bool:
+    """A checklist under a heading ("Before the exam") is a to-do list: a question asks
+    something. Once a file is a question dump, every heading + checkbox list in it is read as
+    a question, so one whose stem lacks a "?" is still checked (and reported) rather than
+    dropped: only the claim asks this."""
+    return QUESTION_LIKE_RE.search(" ".join([section.title, *parts[0]])) is not None
+
+
+@lru_cache(maxsize=4)
+def _sections(source: SourceFile) -> tuple[tuple[LineSection, _Parts | None], ...]:
+    """Every section of the file and its question parts, if it has some (cached: the claim
+    and the read take the file apart once; the deck plays no part)."""
+    doc = parse_document(source, "")
+    return tuple((section, _question_parts(doc, section)) for section in line_sections(doc))
 
 
 def _claim_score(source: SourceFile) -> int:
     """The claim worked out in full: 4 for each heading over a checkbox question."""
-    doc = parse_document(source, "")
-    questions = sum(1 for s in line_sections(doc) if _question_parts(doc, s) is not None)
+    questions = sum(
+        1 for section, parts in _sections(source) if parts is not None and _asks(section, parts)
+    )
     return 4 * questions
 
 
@@ -90,8 +105,7 @@ class CheckboxQuestionReader:
         target = QuestionSource(doc.source.display_path, doc.deck, doc.tags)
         cards: list[Card] = []
         diagnostics: list[Diagnostic] = list(doc.diagnostics)
-        for section in line_sections(doc):
-            parts = _question_parts(doc, section, asks=False)
+        for section, parts in _sections(source):
             if parts is None:
                 continue
             stem_lines, boxes, after = parts
