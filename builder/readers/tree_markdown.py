@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import mistune
-from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 from mistune.plugins import import_plugin
 from mistune.plugins.math import math_in_list, math_in_quote
 from mistune.plugins.table import table_in_list, table_in_quote
 from mistune.plugins.task_lists import TASK_LIST_ITEM
 
+from builder.block_search import LineStartBlockParser
 from builder.readers.markdown_text import MarkdownDocument
 from builder.readers.note_tree import (
     Block,
@@ -157,7 +157,7 @@ class _PositionedState(BlockState):
         return end
 
 
-class _PositionedBlockParser(BlockParser):
+class _PositionedBlockParser(LineStartBlockParser):
     """mistune's block parser; every token made by a rule gets the rule's start and end."""
 
     state_cls = _PositionedState

@@ -11,6 +11,8 @@ from typing import Any
 
 import mistune
 from bs4 import BeautifulSoup, Tag
+from mistune.inline_parser import InlineParser
+from mistune.plugins import import_plugin
 from mistune.plugins.math import parse_inline_math
 from mistune.renderers.html import HTMLRenderer
 from pygments import highlight
@@ -18,6 +20,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from builder.block_search import LineStartBlockParser
 from builder.diagnostics import Diagnostic, Severity
 from builder.model import (
     NUMBER_WORDS,
@@ -35,6 +38,7 @@ from builder.transforms.sanitize import plain_text, sanitize_html
 from builder.transforms.visible import without_controls
 
 CONTEXT_SEPARATOR = " › "
+PLUGINS = ("table", "strikethrough", "mark", "math", "footnotes", "task_lists")
 CODE_FORMATTER = HtmlFormatter(cssclass="highlight")
 INLINE_MATH_PATTERN = (
     r"\$\$(?P<display_math_text>(?:[^$\\]|\\.)*?)\$\$|"
@@ -142,9 +146,12 @@ class FieldRenderer:
 
     def __init__(self, source_roots: Sequence[Path], media_roots: Sequence[Path]) -> None:
         self._renderer = _AnkiHTMLRenderer(MediaLibrary([*source_roots, *media_roots]))
-        self._markdown = mistune.create_markdown(
+        # `mistune.create_markdown`, with the block parser that searches line starts only.
+        self._markdown = mistune.Markdown(
             renderer=self._renderer,
-            plugins=["table", "strikethrough", "mark", "math", "footnotes", "task_lists"],
+            block=LineStartBlockParser(),
+            inline=InlineParser(hard_wrap=False),
+            plugins=[import_plugin(name) for name in PLUGINS],
         )
         # Money is not math: "$5 and $10" has no closing `$` (one must follow a non-space).
         self._markdown.inline.register(
@@ -164,7 +171,9 @@ class FieldRenderer:
 
     def full_markdown(self, text: str) -> str:
         """`markdown` without its shortcut for plain text: mistune, then the sanitizer."""
-        markdown = _outside_code(text, _obsidian_links)
+        # Both kinds of Obsidian link start with `[[`: without one, splitting out the code
+        # spans would only give the text back.
+        markdown = _outside_code(text, _obsidian_links) if "[[" in text else text
         rendered = self._markdown(markdown)
         assert isinstance(rendered, str)
         rendered = rendered.strip()
