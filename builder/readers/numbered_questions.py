@@ -944,6 +944,9 @@ def _lines(text: str, body_start: int) -> _Lines:
     """The file's lines (cached: `claim` and `read` scan them once)."""
     lines = tuple(line.expandtabs(4) for line in text.split("\n"))
     in_code = (True,) * body_start + code_lines(lines[body_start:])
+    # Most files hold no `<details>`: one search of the text tells, rather than two per line.
+    if DETAILS_OPEN_RE.search(text) is None:
+        return _Lines(lines, body_start, in_code, (False,) * len(lines))
     return _Lines(lines, body_start, in_code, _details_flags(lines, in_code))
 
 
