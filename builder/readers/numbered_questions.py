@@ -310,6 +310,10 @@ def _paragraph_start(line: str) -> tuple[str, str] | None:
     if _indent(line) > 3:
         return None
     stripped = line.strip()
+    # Every marked start opens with bold markup or a `Q` (the patterns below): a test that
+    # spares most lines of a file four patterns.
+    if not stripped.startswith(("**", "__", "Q", "q")):
+        return None
     started = _marked_start(stripped)
     if started is not None:
         return started
@@ -611,11 +615,13 @@ def _tail(lines: Sequence[str]) -> tuple[list[list[str]], list[str], list[str], 
     """(answers as value lines, explanation lines, vote lines, has details) of the tail."""
     flat: list[str] = []
     has_details = False
-    ends = details_ends(lines, [False] * len(lines))
+    ends: list[int | None] | None = None  # worked out at the first `<details>`: most have none
     n = 0
     while n < len(lines):
         line = lines[n]
         if DETAILS_OPEN_RE.search(line):
+            if ends is None:
+                ends = details_ends(lines, [False] * len(lines))
             end = ends[n]
             stop = end if end is not None else len(lines) - 1
             content = _details_lines(lines[n : stop + 1])
