@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -176,17 +177,19 @@ class Lock:
         """Read a lock file (its bytes, or its text); anything unexpected is a LockError naming
         the line. Bytes that are not UTF-8 are read, and written back, as U+FFFD."""
         data = text.encode("utf-8") if isinstance(text, str) else text
-        if data.startswith((b"<<<<<<< ", b">>>>>>> ")) or any(
-            marker in data for marker in (b"\n<<<<<<< ", b"\n>>>>>>> ")
-        ):
+        lines = _lines_of(data)
+        # A marker starts a line, and a card's line starts with "{": only the first bytes of
+        # the other lines are looked at (two searches of a 120 MB file took 0.14 s).
+        if any(bytes(line[:8]) in _CONFLICT_MARKERS for line in lines if line[:1] != b"{"):
             raise LockError(
                 f"{path}: has merge-conflict markers; resolve them by taking one side whole "
                 "(git checkout --ours/--theirs) and build again"
             )
-        if not data.strip():
+        # `not data.strip()` without a copy of the file: isspace stops at its first "{".
+        if not data or data.isspace():
             raise LockError(f"{path}: is empty")
         with collector_paused():
-            return Lock._parse(_lines_of(data), path)
+            return Lock._parse(lines, path)
 
     @staticmethod
     def _parse(lines: list[bytes | memoryview], path: Path) -> Lock:
@@ -263,6 +266,10 @@ class Lock:
 
 
 _CHUNK_LINES = 4096
+_CONFLICT_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
+_REQUIRED = itemgetter(
+    "guid", "kind", "deck", "source", "context", "front", "back", "digest", "mod", "fields"
+)
 _NO_ITEMS: list[object] = []  # never changed: what a list-valued key that is left out reads as
 
 
@@ -325,10 +332,13 @@ def _card(value: object, line: bytes | memoryview, shared: dict[Any, Any]) -> Lo
     """
     if type(value) is not dict:
         return None
+    try:
+        # The keys every card has, in one call: a `get` per key was a fifth of this.
+        guid, kind, deck, source, context, front, back, digest, mod, fields = _REQUIRED(value)
+    except KeyError:
+        return None
     get = value.get
-    guid, kind, deck, source = get("guid"), get("kind"), get("deck"), get("source")
-    context, front, back, digest = get("context"), get("front"), get("back"), get("digest")
-    mod, fields, marker, retired = get("mod"), get("fields"), get("marker"), get("retired")
+    marker, retired = get("marker"), get("retired")
     tags, media = get("tags", _NO_ITEMS), get("media", _NO_ITEMS)
     if not (
         type(guid) is str and guid and type(kind) is str and kind
