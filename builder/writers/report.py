@@ -17,6 +17,8 @@ from builder.transforms.tag import UNCLASSIFIED
 from builder.writers.apkg import PackageInfo
 
 REPORT_NAME = "build-report.json"
+SERVICE = "service::"
+"""The prefix of a service's tag."""
 
 
 def _counts(values: Sequence[str]) -> dict[str, int]:
@@ -28,6 +30,22 @@ def deck_summary(
 ) -> dict[str, Any]:
     """One top-level deck: its version and changes, and its notes by kind, domain, service
     and source file."""
+    # One pass over the notes, each card looked up once (a pass per count, each asking for
+    # the card again, took 0.4 s for 100k notes).
+    kinds, domains, services, subdecks, sources = [], [], [], [], []
+    merged = 0
+    merges = []
+    for note in notes:
+        tagged = note.tagged
+        card = tagged.rendered.card
+        kinds.append(card.kind.value)
+        domains.append(tagged.domain)
+        services += [t.removeprefix(SERVICE) for t in tagged.tags if t.startswith(SERVICE)]
+        subdecks.append(card.deck)
+        sources.append(card.source.path)
+        if len(tagged.sources) > 1:
+            merged += len(tagged.sources) - 1
+            merges.append(merge_entry(note))
     return {
         "deck": deck,
         "package": package.path.name if package else None,
@@ -43,21 +61,14 @@ def deck_summary(
         else None,
         "retired_in_package": sum(n.retired for n in release.notes) if release else 0,
         "notes": len(notes),
-        "by_kind": _counts([n.card.kind.value for n in notes]),
-        "by_domain": _counts([n.tagged.domain for n in notes]),
-        "unclassified": sum(n.tagged.domain == UNCLASSIFIED for n in notes),
-        "by_service": _counts(
-            [
-                t.removeprefix("service::")
-                for n in notes
-                for t in n.tagged.tags
-                if t.startswith("service::")
-            ]
-        ),
-        "by_subdeck": _counts([n.card.deck for n in notes]),
-        "by_source": _counts([n.card.source.path for n in notes]),
-        "merged_duplicates": sum(len(n.tagged.sources) - 1 for n in notes),
-        "merges": [merge_entry(n) for n in notes if len(n.tagged.sources) > 1],
+        "by_kind": _counts(kinds),
+        "by_domain": _counts(domains),
+        "unclassified": domains.count(UNCLASSIFIED),
+        "by_service": _counts(services),
+        "by_subdeck": _counts(subdecks),
+        "by_source": _counts(sources),
+        "merged_duplicates": merged,
+        "merges": merges,
     }
 
 
