@@ -14,7 +14,7 @@ import hashlib
 import os
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from json.encoder import encode_basestring, encode_basestring_ascii
@@ -105,7 +105,6 @@ def build_time(source: Path | None = None, environ: dict[str, str] | None = None
     return int(time.time())
 
 
-@lru_cache(maxsize=1 << 18)
 def note_digest(kind: CardKind, deck: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
     """Hash of everything Anki stores for a note; equal digests need no update."""
     record = [kind.value, str(note_type_for(kind).model_id), deck, *fields, "\x1e", *tags]
@@ -115,8 +114,10 @@ def note_digest(kind: CardKind, deck: str, fields: tuple[str, ...], tags: tuple[
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+@lru_cache(maxsize=1 << 12)
 def top_deck(deck: str) -> str:
     """The package a deck goes into: its top-level parent."""
+    # Cached: asked twice for every card and every lock entry, of a few distinct decks.
     return deck.split("::")[0].strip()
 
 
@@ -139,15 +140,18 @@ def _plain_front(note: Note) -> str:
 
 def _packaged(note: Note, mod: int) -> PackagedNote:
     rendered = note.tagged.rendered
+    card = rendered.card
+    media = rendered.media
     return PackagedNote(
         note.guid,
-        note.card.kind,
-        note.card.deck,
+        card.kind,
+        card.deck,
         rendered.fields,
         note.tagged.tags,
         mod,
-        tuple(sorted({m.stored_name for m in rendered.media})),
-        str(note.card.source),
+        # Most cards show no media: no set to sort for them.
+        tuple(sorted({m.stored_name for m in media})) if media else (),
+        str(card.source),
         _plain_front(note),
     )
 
@@ -210,8 +214,8 @@ class _DeckInput:
     """What one deck's release is planned from."""
 
     deck: str
-    current: list[tuple[Note, PackagedNote]]
-    """Its notes in this build, with their packaged form."""
+    current: list[tuple[Note, PackagedNote, LockedCard | None]]
+    """Its notes in this build, with their packaged form and their lock entry, if any."""
     gone: list[LockedCard]
     """Lock entries of the deck that no note of this build has."""
     kept: list[LockedCard]
@@ -257,7 +261,8 @@ def _locked_current(
         and old.mod == note.mod
         and old.digest == digest
         and old.guid == note.guid
-        and old.kind == note.kind.value
+        # A CardKind is a str: equal to its value, without the enum's `value` lookup.
+        and old.kind == note.kind
         and old.deck == note.deck
         and old.source == note.source
         and old.context == print_.context
@@ -280,11 +285,11 @@ def _plan_deck(
     fingerprint_of: FingerprintOf,
 ) -> tuple[DeckRelease, LockedDeck]:
     previous = plan.previous
-    kinds = {p.kind for _, p in plan.current} | {CardKind(e.kind) for e in (*plan.gone, *plan.kept)}
+    kinds = {p.kind for _, p, _ in plan.current}
+    kinds |= {CardKind(e.kind) for e in (*plan.gone, *plan.kept)}
     types_digest = note_types_digest(kinds)
     added, changed, moved = [], [], list(plan.moved_out)
-    for note, packaged in plan.current:
-        old = lock.cards.get(note.guid)
+    for _, packaged, old in plan.current:
         if old is None or old.retired is not None:
             added.append(packaged.guid)
         elif old.digest != plan.digests[packaged.guid]:
@@ -296,12 +301,10 @@ def _plan_deck(
         previous, types_digest, [*added, *(e.guid for e in newly_retired), *plan.moved_out], changed
     )
     while True:
-        packaged_notes = [p for _, p in plan.current]
+        packaged_notes = [p for _, p, _ in plan.current]
         locked = {
-            p.guid: _locked_current(
-                lock.cards.get(p.guid), p, plan.digests[p.guid], note, fingerprint_of
-            )
-            for note, p in plan.current
+            p.guid: _locked_current(old, p, plan.digests[p.guid], note, fingerprint_of)
+            for note, p, old in plan.current
         }
         for entry in plan.kept:
             locked[entry.guid] = entry
@@ -329,7 +332,7 @@ def _plan_deck(
         else:
             note_types_mod = max(now, previous.note_types_mod + 1) if previous else now
         ordered = tuple(sorted(packaged_notes, key=lambda p: (p.deck, p.retired, p.guid)))
-        package_digest = _package_digest(ordered, types_digest, note_types_mod)
+        package_digest = _package_digest(ordered, plan.digests, types_digest, note_types_mod)
         if not same or previous is None or previous.package == package_digest:
             break
         # Whatever changed, a version never gets other content: make it the next patch.
@@ -364,12 +367,21 @@ def _plan_deck(
     return release, replace(history, package=package_digest)
 
 
-def _package_digest(ordered: Sequence[PackagedNote], types_digest: str, note_types_mod: int) -> str:
+def _package_digest(
+    ordered: Sequence[PackagedNote],
+    digests: Mapping[str, str],
+    types_digest: str,
+    note_types_mod: int,
+) -> str:
     """Hash of the package content: of the text of json.dumps([[guid, mod, digest], ...,
     types_digest, note_types_mod]), made as text (a list per note cost the garbage collector
-    most of a second for 100k notes)."""
+    most of a second for 100k notes). `digests` has the digest of each note of this build
+    by GUID, worked out already (the others, retired or kept, are worked out here)."""
     enc = encode_basestring_ascii
-    parts = [f"[{enc(p.guid)}, {int.__repr__(p.mod)}, {enc(p.digest)}]" for p in ordered]
+    parts = [
+        f"[{enc(p.guid)}, {int.__repr__(p.mod)}, {enc(digests.get(p.guid) or p.digest)}]"
+        for p in ordered
+    ]
     parts += (enc(types_digest), int.__repr__(note_types_mod))
     return hashlib.sha256(("[" + ", ".join(parts) + "]").encode()).hexdigest()[:32]
 
@@ -394,7 +406,7 @@ def _plan_releases(
     fingerprint_of: FingerprintOf,
     held: frozenset[str],
 ) -> tuple[list[DeckRelease], Lock]:
-    current: dict[str, list[tuple[Note, PackagedNote]]] = {}
+    current: dict[str, list[tuple[Note, PackagedNote, LockedCard | None]]] = {}
     deck_of: dict[str, str] = {}
     digests: dict[str, str] = {}
     for note in notes:
@@ -408,7 +420,7 @@ def _plan_releases(
         else:
             mod = max(now, old.mod + 1) if old is not None else now
         deck_of[note.guid] = deck = top_deck(card.deck)
-        current.setdefault(deck, []).append((note, _packaged(note, mod)))
+        current.setdefault(deck, []).append((note, _packaged(note, mod), old))
     gone: dict[str, list[LockedCard]] = {}
     kept: dict[str, list[LockedCard]] = {}
     moved_out: dict[str, list[str]] = {}
