@@ -130,8 +130,15 @@ def bump(version: str, part: str) -> str:
     return f"{major}.{minor}.{patch + 1}"
 
 
-def _plain_front(note: Note) -> str:
-    text = note.tagged.rendered.plain_text
+def _plain_front(text: str) -> str:
+    """The first 200 characters of `text` with each run of whitespace made one space and none
+    at either end: `" ".join(text.split())[:200]`."""
+    head = text[:200]
+    # Most texts start as the result does: words with one space between them and no other
+    # whitespace (the only whitespace `isprintable` lets through is " "). Their head is the
+    # result, without a split: 0.2 s less for 100k notes.
+    if head.isprintable() and "  " not in head and head[:1] != " " and head[-1:] != " ":
+        return head
     # The first 400 characters hold the first 200 of the result, unless they are mostly
     # spaces; the split of a long text was most of the time of this.
     front = " ".join(text[:400].split())[:200]
@@ -152,7 +159,7 @@ def _packaged(note: Note, mod: int) -> PackagedNote:
         # Most cards show no media: no set to sort for them.
         tuple(sorted({m.stored_name for m in media})) if media else (),
         str(card.source),
-        _plain_front(note),
+        _plain_front(rendered.plain_text),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import subprocess
 import time
 import zipfile
@@ -13,7 +14,7 @@ import pytest
 from builder.lock import LOCKED_CARD_FIELDS, Lock, LockError
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.pipeline import BuildConfig, build
-from builder.release import _locked_current, build_time, plan_releases
+from builder.release import _locked_current, _plain_front, build_time, plan_releases
 from builder.transforms import identity
 from builder.transforms.identity import assign_identities
 from tests.conftest import FIXTURES
@@ -252,3 +253,27 @@ def test_matching_many_changed_cards_scores_a_bounded_number_of_candidates(
     ]
     assign_identities(new, lock)
     assert calls <= 300 * identity.MAX_CANDIDATES
+
+
+def test_a_notes_front_is_its_text_with_whitespace_collapsed_whatever_the_text() -> None:
+    """_plain_front takes the text's head as it is when it is in the result's form already;
+    it must give what collapsing the whitespace of the whole text gives, on every text."""
+    pieces = ["word", "x", " ", "  ", "\n", "\t", "\u00a0", "\u2028", "\x1f", "é", "\u3000"]
+    rng = random.Random(7)
+    texts = [
+        "a" * 199 + " ",
+        "a" * 199 + " b",
+        "a" * 199 + "  ",
+        "a" * 200 + " b",
+        " " + "a" * 300,
+        "a " * 150,
+        "word  " * 80,
+        "a " * 99 + "a\nb",
+        "",
+        " ",
+    ]
+    for _ in range(3000):
+        words = rng.choices(pieces, k=rng.randrange(1, 140))
+        texts.append("".join(words))
+    for text in texts:
+        assert _plain_front(text) == " ".join(text.split())[:200], repr(text)
