@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import genanki
 import numpy as np
 
+from builder.collector import collector_paused
 from builder.diagnostics import Diagnostic, Severity
 from builder.lock import Lock, LockedCard
 from builder.model import QA, Cloze, MultipleChoice, Note, TaggedCard
@@ -203,7 +204,18 @@ def assign_identities(
 ) -> IdentityOutcome:
     """Every card's GUID: marker, else lock file, else new (numbered, with a warning, when
     two cards would get the same one)."""
-    lock = lock or Lock()
+    # A note, a list or a tuple per card: with the collector running, it looked again and
+    # again at what the build holds (0.1 s of 0.5 s for 100k cards).
+    with collector_paused():
+        return _assign_identities(cards, lock or Lock(), fingerprint_of, key_of)
+
+
+def _assign_identities(
+    cards: Sequence[TaggedCard],
+    lock: Lock,
+    fingerprint_of: Callable[[TaggedCard], Fingerprint],
+    key_of: Callable[[TaggedCard], tuple[str, ...]],
+) -> IdentityOutcome:
     guids: list[str | None] = [None] * len(cards)
     how: list[str] = ["new"] * len(cards)
     diagnostics: list[Diagnostic] = []
