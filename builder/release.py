@@ -222,8 +222,8 @@ class _DeckInput:
     """What one deck's release is planned from."""
 
     deck: str
-    current: list[tuple[Note, PackagedNote, LockedCard | None]]
-    """Its notes in this build, with their packaged form and their lock entry, if any."""
+    current: list[tuple[PackagedNote, LockedCard | None, LockedCard]]
+    """Its notes in this build, packaged, each with its old lock entry (if any) and new one."""
     gone: list[LockedCard]
     """Lock entries of the deck that no note of this build has."""
     kept: list[LockedCard]
@@ -286,18 +286,14 @@ def _locked_current(
 
 
 def _plan_deck(
-    plan: _DeckInput,
-    lock: Lock,
-    now: int,
-    cards: dict[str, LockedCard],
-    fingerprint_of: FingerprintOf,
+    plan: _DeckInput, now: int, cards: dict[str, LockedCard]
 ) -> tuple[DeckRelease, LockedDeck]:
     previous = plan.previous
-    kinds = {p.kind for _, p, _ in plan.current}
+    kinds = {p.kind for p, _, _ in plan.current}
     kinds |= {CardKind(e.kind) for e in (*plan.gone, *plan.kept)}
     types_digest = note_types_digest(kinds)
     added, changed, moved = [], [], list(plan.moved_out)
-    for _, packaged, old in plan.current:
+    for packaged, old, _ in plan.current:
         if old is None or old.retired is not None:
             added.append(packaged.guid)
         elif old.digest != plan.digests[packaged.guid]:
@@ -309,11 +305,8 @@ def _plan_deck(
         previous, types_digest, [*added, *(e.guid for e in newly_retired), *plan.moved_out], changed
     )
     while True:
-        packaged_notes = [p for _, p, _ in plan.current]
-        locked = {
-            p.guid: _locked_current(old, p, plan.digests[p.guid], note, fingerprint_of)
-            for note, p, old in plan.current
-        }
+        packaged_notes = [p for p, _, _ in plan.current]
+        locked = {p.guid: entry for p, _, entry in plan.current}
         for entry in plan.kept:
             locked[entry.guid] = entry
             packaged_notes.append(_from_lock(entry))
@@ -428,7 +421,7 @@ def _plan_releases(
     fingerprint_of: FingerprintOf,
     held: frozenset[str],
 ) -> tuple[list[DeckRelease], Lock]:
-    current: dict[str, list[tuple[Note, PackagedNote, LockedCard | None]]] = {}
+    current: dict[str, list[tuple[PackagedNote, LockedCard | None, LockedCard]]] = {}
     deck_of: dict[str, str] = {}
     digests: dict[str, str] = {}
     for note in notes:
@@ -442,7 +435,11 @@ def _plan_releases(
         else:
             mod = max(now, old.mod + 1) if old is not None else now
         deck_of[note.guid] = deck = top_deck(card.deck)
-        current.setdefault(deck, []).append((note, _packaged(note, mod), old))
+        packaged = _packaged(note, mod)
+        # The new lock entry right away, while the note's text is still in the processor's
+        # cache from its digest (made per deck after all the notes: 0.08 s more at 100k).
+        entry = _locked_current(old, packaged, digest, note, fingerprint_of)
+        current.setdefault(deck, []).append((packaged, old, entry))
     gone: dict[str, list[LockedCard]] = {}
     kept: dict[str, list[LockedCard]] = {}
     moved_out: dict[str, list[str]] = {}
@@ -467,6 +464,6 @@ def _plan_releases(
             lock.decks.get(deck),
             digests,
         )
-        release, decks[deck] = _plan_deck(plan, lock, now, cards, fingerprint_of)
+        release, decks[deck] = _plan_deck(plan, now, cards)
         releases.append(release)
     return releases, Lock(decks, cards)
