@@ -277,3 +277,24 @@ def test_a_notes_front_is_its_text_with_whitespace_collapsed_whatever_the_text()
         texts.append("".join(words))
     for text in texts:
         assert _plain_front(text) == " ".join(text.split())[:200], repr(text)
+
+
+def test_a_lock_with_conflict_markers_or_nothing_in_it_says_so(tmp_path: Path) -> None:
+    """Markers are found at the start of any line, \r\n line ends or not; marker-like text
+    inside a card's line is no marker; a file of whitespace is empty."""
+    _, lock = release([tagged("What is <<<<<<< a shard?", ">>>>>>> A unit")], Lock())
+    text = lock.render()
+    path = tmp_path / "deck.lock"
+    assert Lock.parse(text.encode(), path) == lock
+    header, card = text.splitlines()
+    for damaged in (
+        f"<<<<<<< HEAD\n{text}",
+        f"{header}\n<<<<<<< HEAD\n{card}\n",
+        f"{header}\r\n{card}\r\n>>>>>>> other\r\n",
+        f"{header}\n{card}\n>>>>>>> ",
+    ):
+        with pytest.raises(LockError, match="merge-conflict markers"):
+            Lock.parse(damaged.encode(), path)
+    for empty in ("", " \n\t\r\n\x0b\x0c"):
+        with pytest.raises(LockError, match="is empty"):
+            Lock.parse(empty.encode(), path)
