@@ -33,6 +33,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import repeat
@@ -65,7 +66,10 @@ HTML_TAG_RE = re.compile(
     r"sub|hr|font|mark|blockquote|section)\b[^>]*>|&(?:[a-z]{2,8}|#\d{1,6}|#x[0-9a-f]{1,5});",
     re.I,
 )
-ASCII_SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")
+ASCII_SPACE_RE = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
+"""A run of ASCII whitespace other than a lone space: replacing these with a space is replacing
+every run, as `[ \t\n\r\f\v]+` does, but text whose words are one space apart (most text)
+gives no match, where the plain run replaced each space again (a third of `html_to_markdown`)."""
 SPACE_RUN_RE = re.compile(r" {2,}")
 SKIPPED_TAGS = frozenset(
     {
@@ -140,9 +144,10 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def html_to_markdown(node: PageElement) -> str:
+def html_to_markdown(node: PageElement, skipped: AbstractSet[int] = frozenset()) -> str:
     """The element's content as Markdown-ish text: line breaks and paragraphs kept, bold,
-    italics, code and images marked up, links reduced to their text, every other tag dropped.
+    italics, code and images marked up, links reduced to their text, every other tag dropped,
+    as are the tags whose `id()` is in `skipped`, with their content.
 
     Walks the tree with its own stack, so no page is nested too deeply for it.
     """
@@ -175,7 +180,7 @@ def html_to_markdown(node: PageElement) -> str:
             elif name in BLOCK_TAGS:
                 out.append("\n\n")
             continue
-        if name in SKIPPED_TAGS:
+        if name in SKIPPED_TAGS or id(element) in skipped:
             continue
         if name == "br":
             out.append("\n")
@@ -268,7 +273,13 @@ MARKUP_RE = re.compile(r"[*_`\[\]]+")
 
 def plain_line(line: str) -> str:
     """A Markdown line without emphasis marks, list bullet or link brackets, for matching."""
-    return MARKUP_RE.sub("", BULLET_RE.sub("", line.strip())).strip()
+    text = line.strip()
+    # Most lines have neither bullet nor marks: the tests are cheaper than the two `sub`s.
+    if text[:1] in ("-", "+"):
+        text = BULLET_RE.sub("", text)
+    if "*" in text or "_" in text or "`" in text or "[" in text or "]" in text:
+        text = MARKUP_RE.sub("", text)
+    return text.strip()
 
 
 def is_noise_line(line: str) -> bool:
@@ -421,24 +432,27 @@ MOST_VOTED_RE = re.compile(r"\s*\bMost Voted\s*$", re.I)
 # `isspace`), so the classes are the ones bs4 would list.
 
 
+@lru_cache(maxsize=4096)
+def _classes(value: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A `class` value's classes as written and lowercased. Cached: a page repeats a few class
+    values on thousands of tags, and splitting each again was a tenth of the reading."""
+    tokens = value.split()
+    return frozenset(tokens), frozenset(token.lower() for token in tokens)
+
+
 def _has_class(tag: Tag, names: frozenset[str]) -> bool:
     """Whether one of the tag's classes, lowercased, is in `names`."""
     value = tag.attrs.get("class")
     if not value or not isinstance(value, str):
         return False
-    for v in value.split():  # a plain loop: twice as fast as any() over a generator
-        if v.lower() in names:
-            break
-    else:
-        return False
-    return True
+    return not names.isdisjoint(_classes(value)[1])
 
 
 def _has_token(tag: Tag, token: str) -> bool:
     """Whether `token` is one of the tag's classes as written (case counts), as bs4's
     `class_=token` matches."""
     value = tag.attrs.get("class")
-    return isinstance(value, str) and token in value.split()
+    return isinstance(value, str) and token in _classes(value)[0]
 
 
 def _tags_below(tag: Tag) -> list[Tag]:
@@ -583,19 +597,27 @@ def _clean_page(soup: BeautifulSoup) -> list[Tag]:
     comments: list[Comment] = []
     tallies: list[Tag] = []
     dropped: list[Tag] = []
-    candidates: list[Tag] = []  # with a class or id that could make them noise
+    # Tags a noise class or id marks (True), and page headers and footers (False unless
+    # marked too), which are noise unless they hold a question number.
+    candidates: list[tuple[Tag, bool]] = []
     for node in soup.descendants:
         if isinstance(node, Tag):
             tags.append(node)
             name = node.name
             if name in DROPPED_TAGS:
                 dropped.append(node)
-            if node.attrs:
-                candidates.append(node)
-                if _has_token(node, "voted-answers-tally"):
-                    tallies.append(node)
-            elif name in ("header", "footer"):
-                candidates.append(node)
+            marked = False
+            if attrs := node.attrs:
+                classes = attrs.get("class")
+                if isinstance(classes, str):
+                    tokens, lowered = _classes(classes)
+                    if "voted-answers-tally" in tokens:
+                        tallies.append(node)
+                    marked = not NOISE_CLASSES.isdisjoint(lowered)
+                ident = attrs.get("id")
+                marked = marked or (isinstance(ident, str) and ident.lower() in NOISE_IDS)
+            if marked or name in ("header", "footer"):
+                candidates.append((node, marked))
         elif isinstance(node, Comment) and node:  # bs4's search skips empty strings
             comments.append(node)
     for tally in tallies:
@@ -609,17 +631,11 @@ def _clean_page(soup: BeautifulSoup) -> list[Tag]:
     for tag in dropped:
         if not _removed(tag):
             tag.decompose()
-    for tag in candidates:
+    for tag, noisy in candidates:
         if _removed(tag):
             continue
-        # `_has_class(tag, NOISE_CLASSES)` and `_attr(tag, "id")`, inlined: most tags get here.
-        classes = tag.attrs.get("class")
-        ident = tag.attrs.get("id")
-        noisy = (
-            isinstance(classes, str) and not NOISE_CLASSES.isdisjoint(classes.lower().split())
-        ) or (isinstance(ident, str) and ident.lower() in NOISE_IDS)
-        if tag.name in ("header", "footer"):
-            noisy = noisy or not PAGE_HEADER_NUMBER_RE.search(tag.get_text(" "))
+        if not noisy:  # a header or footer
+            noisy = not PAGE_HEADER_NUMBER_RE.search(tag.get_text(" "))
         if noisy and not _holds_choices(tag):
             tag.decompose()
     return tags
@@ -759,13 +775,17 @@ CHOICE_JUNK_CLASSES = BADGE_CLASSES | {"multi-choice-letter"}
 
 
 def _choice_text(item: Tag, letter: str, below: list[Tag]) -> str:
-    """The choice's text; `below` is the item's tags, as found before any step removed some."""
-    for tag in below:
-        if _removed(tag):
-            continue
-        if "data-choice-letter" in tag.attrs or _has_class(tag, CHOICE_JUNK_CLASSES):
-            tag.decompose()
-    text = html_to_markdown(item)
+    """The choice's text, without its letter and badges; `below` is the item's tags, as found
+    before any step removed some."""
+    # Left out of the text rather than removed from the tree: nothing reads the choices' tags
+    # after their text, and `decompose` (which walks and clears each tag) cost 4 µs a card.
+    junk = {
+        id(tag)
+        for tag in below
+        if not _removed(tag)
+        and ("data-choice-letter" in tag.attrs or _has_class(tag, CHOICE_JUNK_CLASSES))
+    }
+    text = html_to_markdown(item, junk)
     if text.startswith("- "):
         text = text[2:]
     prefix = CHOICE_PREFIX_RE.match(text)
@@ -799,14 +819,13 @@ def _marked_tags(element: Tag) -> _Marked:
             continue
         if "data-vote-tally" in attrs:
             found.tallies.append(node)
-        # `_has_class` and `_has_token` inlined: the class split once for the five tests.
+        # `_has_class` and `_has_token` inlined: the classes looked up once for the five tests.
         value = attrs.get("class")
         if not value or not isinstance(value, str):
             continue
-        lowered = value.lower().split()  # as `_has_class` lowers each of `value.split()`
+        tokens, lowered = _classes(value)
         if MARKED_CLASSES.isdisjoint(lowered):  # a cheap test that none below can pass
             continue
-        tokens = value.split()
         if not HEADER_CLASSES.isdisjoint(lowered):
             found.headers.append(node)
         if "correct-answer" in tokens:
