@@ -99,6 +99,14 @@ CHOICE_RE = re.compile(
 """`A. text`, `A) text`, `(A) text`, `A: text`, `**A:** text`, `**A.** text`, `- A. text`."""
 MOST_VOTED_RE = re.compile(r"\s*(?:🗳️?\s*)?\bmost voted\b\s*$", re.IGNORECASE)
 
+
+def _without_most_voted(text: str) -> str:
+    """The text without a "Most Voted" badge at its end (`MOST_VOTED_RE` removed)."""
+    # The badge ends in "d" or "D" (the only characters `(?i)d` matches) before whitespace:
+    # a text that does not is spared the search from every position (1.7 µs a choice).
+    return MOST_VOTED_RE.sub("", text) if text.rstrip()[-1:] in ("d", "D") else text
+
+
 ANSWER_RE = re.compile(
     rf"^(?:[-*+]\s+)?{BOLD}?\s*(?:(?P<suggested>suggested)\s+|correct\s+|right\s+)?"
     rf"(?:answers?(?:\s*\(s\))?|ans)\s*{BOLD}?\s*[:：]\s*(?P<value>.*)$",
@@ -312,7 +320,7 @@ def _votes(stripped: str) -> list[tuple[str, str]]:
 
 def _answer_value(value: str) -> str:
     """The answer as written, without bold, the ballot-box emoji, "Most Voted" or `Correct:`."""
-    value = MOST_VOTED_RE.sub("", re.sub(r"🗳️?", " ", re.sub(r"\*\*|__|`", " ", value)))
+    value = _without_most_voted(re.sub(r"🗳️?", " ", re.sub(r"\*\*|__|`", " ", value)))
     return ANSWER_PREFIX_RE.sub("", " ".join(value.split())).strip()
 
 
@@ -449,7 +457,7 @@ def _resolve(value: str, texts: Sequence[str], letters: Sequence[str]) -> tuple[
 
 def _raw_question(block: _Block, parts: _Parts, path: str) -> tuple[RawQuestion, list[Diagnostic]]:
     choices = tuple(
-        (letter, MOST_VOTED_RE.sub("", _join(lines)).strip()) for letter, lines in parts.choices
+        (letter, _without_most_voted(_join(lines)).strip()) for letter, lines in parts.choices
     )
     letters = [letter for letter, _ in choices]
     texts = [text for _, text in choices]

@@ -43,7 +43,6 @@ from builder.readers.base import ReadContext, ReadResult
 from builder.readers.html_questions import (
     ANSWER_LABEL_RE,
     CHOICE_PREFIX_RE,
-    MOST_VOTED_RE,
     drop_noise,
     fragment_to_markdown,
     tally_votes,
@@ -53,6 +52,7 @@ from builder.readers.html_questions import (
     vote_shares_from_counts,
     vote_shares_from_text,
     with_votes,
+    without_most_voted,
 )
 from builder.readers.questions import (
     QuestionSource,
@@ -373,7 +373,7 @@ def _choices(value: Any) -> tuple[list[tuple[str, str]], list[str]]:
             if prefix is not None and prefix.group(1).upper() == use:
                 text = text[prefix.end() :]
             choices.append((use, text))
-    return [(letter, MOST_VOTED_RE.sub("", text).strip()) for letter, text in choices], flagged
+    return [(letter, without_most_voted(text).strip()) for letter, text in choices], flagged
 
 
 def _answer(value: Any, choices: Sequence[tuple[str, str]]) -> tuple[str, str]:
@@ -473,7 +473,7 @@ def _raw_question(obj: JsonObject) -> tuple[RawQuestion, str | None]:
     )
     answer = answer or "".join(flagged) or voted or most_voted or top_voted(shares) or ""
     explanation = next(
-        (_text(low[k]) for k in EXPLANATION_KEYS if k in low and _text(low[k]).strip()), ""
+        (text for k in EXPLANATION_KEYS if k in low and (text := _text(low[k])).strip()), ""
     )
     notes = [
         _text(low[k])
@@ -481,8 +481,8 @@ def _raw_question(obj: JsonObject) -> tuple[RawQuestion, str | None]:
         if isinstance(low.get(k), str) and len(low[k].strip()) <= MAX_NOTE_CHARS
     ]
     explanation = drop_noise("\n\n".join(p for p in (rest, explanation, *notes) if p.strip()))
-    topic = next((_text(low[k]) for k in TOPIC_KEYS if _text(low.get(k)).strip()), None)
-    sections = [_text(low[k]).strip() for k in SECTION_KEYS if _text(low.get(k)).strip()]
+    topic = next((text for k in TOPIC_KEYS if (text := _text(low.get(k))).strip()), None)
+    sections = [text.strip() for k in SECTION_KEYS if (text := _text(low.get(k))).strip()]
     raw = RawQuestion(
         stem=drop_noise(stem),
         choices=tuple(choices),
