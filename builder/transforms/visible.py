@@ -39,6 +39,10 @@ def without_controls(html: str) -> str:
 
 def shows_something(html: str) -> bool:
     """The HTML shows text or an image."""
+    # Text before the first tag shows as written, and a letter or digit is never invisible:
+    # most fields start with one, and are then spared `plain_text`, which render already ran.
+    if html[:1].isalnum():
+        return True
     # Without a tag or a reference, the plain text is the HTML with its whitespace collapsed:
     # the same characters but for whitespace, which shows nothing.
     text = html if "<" not in html and "&" not in html else plain_text(html)
