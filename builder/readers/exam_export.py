@@ -279,10 +279,10 @@ def _file_lines(source: SourceFile) -> tuple[tuple[_Line, ...], _FileTarget]:
         target = _FileTarget(None)
     lines = []
     for index in range(start, len(texts)):
-        heading = None if in_code[index] else parse_heading(texts[index])
-        lines.append(
-            _Line(index + 1, texts[index], in_code[index], heading[1] if heading else None)
-        )
+        text = texts[index]
+        # Every heading has a "#"; most lines have none, and are spared the pattern.
+        heading = None if in_code[index] or "#" not in text else parse_heading(text)
+        lines.append(_Line(index + 1, text, in_code[index], heading[1] if heading else None))
     return tuple(lines), target
 
 
