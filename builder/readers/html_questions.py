@@ -69,7 +69,8 @@ HTML_TAG_RE = re.compile(
 ASCII_SPACE_RE = re.compile(r"[\t\n\r\f\v][ \t\n\r\f\v]*| [ \t\n\r\f\v]+")
 """A run of ASCII whitespace other than a lone space: replacing these with a space is replacing
 every run, as `[ \t\n\r\f\v]+` does, but text whose words are one space apart (most text)
-gives no match, where the plain run replaced each space again (a third of `html_to_markdown`)."""
+gives no match, where the plain run replaced each space again (a 170-character stem: 6 -> 1.6
+µs)."""
 SPACE_RUN_RE = re.compile(r" {2,}")
 SKIPPED_TAGS = frozenset(
     {
