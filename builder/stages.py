@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from builder.cache import BuildCache
@@ -25,7 +24,7 @@ from builder.transforms.tag import Tagger, Taxonomy
 from builder.writers.apkg import (
     PackageInfo,
     ReleaseExistsError,
-    prepare_releases,
+    preparing,
     write_prepared,
 )
 from builder.writers.changelog import write_changelog
@@ -94,13 +93,11 @@ def run(
         # Every package is worked out, and checked against released versions, before
         # anything is written. The lock file goes first: a build killed after it leaves
         # packages the next build writes again byte for byte, from the lock's times.
-        # The packages are worked out in a thread while the lock file's lines are made
-        # here: most of their time (SQLite, zlib) runs without the interpreter lock.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="packages") as pool:
-            pending = pool.submit(prepare_releases, releases, media, config.out)
+        # The packages are zipped in the background while the lock file's lines are made.
+        with preparing(releases, media, config.out) as prepared_packages:
             lock_lines = new_lock.lines() if config.lock is not None else []
             try:
-                prepared = pending.result()
+                prepared = prepared_packages()
             except ReleaseExistsError as error:
                 diagnostics.append(
                     Diagnostic(str(error.path), 0, Severity.ERROR, "release-exists", str(error))

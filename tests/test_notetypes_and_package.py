@@ -18,6 +18,7 @@ from builder.writers.apkg import (
     ReleaseExistsError,
     object_id,
     package_bytes,
+    preparing,
     slugify,
     stable_id,
     write_releases,
@@ -77,6 +78,28 @@ def test_same_content_is_kept_and_a_release_is_never_overwritten(tmp_path: Path)
     assert edited.version == "1.0.1" and edited.changed
     assert write_releases([edited], {}, tmp_path)[0].path.name == "my-deck-1.0.1.apkg"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_packages_zipped_in_the_background_are_checked_as_in_the_foreground(
+    tmp_path: Path,
+) -> None:
+    """`preparing` gives `package_bytes`' bytes, keeps an identical released file, and
+    refuses, with its path, a release that exists with other content."""
+    first, _ = release("Q1")
+    expected = package_bytes(first, {})
+    with preparing([first], {}, tmp_path) as prepared:
+        (package,) = prepared()
+    assert (package.data, package.info.written) == (expected, True)
+    assert package.info.path == tmp_path / "my-deck-1.0.0.apkg"
+    package.info.path.write_bytes(expected)
+    with preparing([first], {}, tmp_path) as prepared:
+        (kept,) = prepared()
+    assert (kept.data, kept.info.written, kept.info.notes) == (None, False, first.notes)
+    edited = release("Q1", "edited answer")[0]
+    refusal = pytest.raises(ReleaseExistsError, match="never overwritten")
+    with preparing([edited], {}, tmp_path) as prepared, refusal as refused:
+        prepared()
+    assert refused.value.path == package.info.path
 
 
 def test_names_and_ids_are_stable() -> None:
