@@ -53,9 +53,17 @@ class LineStartBlockParser(BlockParser):
         pattern = super().compile_sc(rules)
         wrapped = self._line_start.get(pattern)
         if wrapped is None:
-            anchored = all(
-                self.specification[name].startswith(("^", "(^"))
-                for name in (self.rules if rules is None else rules)
+            # A later mistune 3 that keeps its rules otherwise gets its own search back.
+            specification = getattr(self, "specification", None)
+            names = self.rules if rules is None else rules
+            anchored = (
+                isinstance(pattern, re.Pattern)
+                and isinstance(specification, dict)
+                and all(
+                    isinstance(specification.get(name), str)
+                    and specification[name].startswith(("^", "(^"))
+                    for name in names
+                )
             )
             if not anchored or pattern.flags & re.MULTILINE == 0:
                 return pattern

@@ -133,3 +133,18 @@ def test_searching_past_the_end_finds_nothing() -> None:
     assert pattern.search("b\na", 99) is None
     assert pattern.search("b\na", 1).span() == (2, 3)  # type: ignore[union-attr]
     assert pattern.search("a", 0).span() == (0, 1)  # type: ignore[union-attr]
+
+
+def test_rules_it_cannot_read_keep_mistunes_own_search() -> None:
+    """A rule that does not start with `^`, or a mistune whose rules are kept elsewhere, gets
+    the compiled pattern itself back, and with it the regex engine's search."""
+    parser = LineStartBlockParser()
+    assert isinstance(parser.compile_sc(), _LineStartPattern)
+    parser = LineStartBlockParser()
+    first = parser.rules[0]
+    parser.specification = {**parser.specification, first: r"[ \t]*" + first}
+    assert isinstance(parser.compile_sc(), re.Pattern)
+    parser = LineStartBlockParser()
+    rules = {name: parser.specification[name] for name in parser.rules}
+    parser.specification = type("Rules", (), {"__getitem__": lambda _, k: rules[k]})()
+    assert isinstance(parser.compile_sc(), re.Pattern)
