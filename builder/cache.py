@@ -56,17 +56,16 @@ class BuildCache:
         self.root = out_dir / CACHE_DIR
         self.enabled = enabled
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.root / kind / key[:2] / f"{key}.pickle"
+    def _path(self, kind: str, key: str) -> str:
+        # A plain string, not a `Path`: a large tree's build asks for thousands.
+        return os.path.join(self.root, kind, key[:2], f"{key}.pickle")
 
     def get(self, kind: str, key: str) -> Any:
         """The value stored under the key, or None when there is none to trust."""
         if not self.enabled:
             return None
-        # Plain strings and `open`, not `Path`: a large tree's build asks for thousands.
-        path = os.path.join(self.root, kind, key[:2], f"{key}.pickle")
         try:
-            with open(path, "rb") as file:
+            with open(self._path(kind, key), "rb") as file:
                 data = file.read()
         except OSError:
             return None
@@ -90,7 +89,7 @@ class BuildCache:
         if not self.enabled:
             return
         data = HEADER + _checksum(payload) + payload
-        path = self._path(kind, key)
+        path = Path(self._path(kind, key))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f".{path.name}.{os.getpid()}.partial")

@@ -58,6 +58,7 @@ from builder.readers.questions import (
     community_votes_line,
     match_choice,
     question_cards,
+    without_most_voted,
 )
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -98,13 +99,6 @@ CHOICE_RE = re.compile(
 )
 """`A. text`, `A) text`, `(A) text`, `A: text`, `**A:** text`, `**A.** text`, `- A. text`."""
 MOST_VOTED_RE = re.compile(r"\s*(?:🗳️?\s*)?\bmost voted\b\s*$", re.IGNORECASE)
-
-
-def _without_most_voted(text: str) -> str:
-    """The text without a "Most Voted" badge at its end (`MOST_VOTED_RE` removed)."""
-    # The badge ends in "d" or "D" (the only characters `(?i)d` matches) before whitespace:
-    # a text that does not is spared the search from every position (1.7 µs a choice).
-    return MOST_VOTED_RE.sub("", text) if text.rstrip()[-1:] in ("d", "D") else text
 
 
 ANSWER_RE = re.compile(
@@ -320,7 +314,7 @@ def _votes(stripped: str) -> list[tuple[str, str]]:
 
 def _answer_value(value: str) -> str:
     """The answer as written, without bold, the ballot-box emoji, "Most Voted" or `Correct:`."""
-    value = _without_most_voted(re.sub(r"🗳️?", " ", re.sub(r"\*\*|__|`", " ", value)))
+    value = without_most_voted(re.sub(r"🗳️?", " ", re.sub(r"\*\*|__|`", " ", value)), MOST_VOTED_RE)
     return ANSWER_PREFIX_RE.sub("", " ".join(value.split())).strip()
 
 
@@ -457,7 +451,8 @@ def _resolve(value: str, texts: Sequence[str], letters: Sequence[str]) -> tuple[
 
 def _raw_question(block: _Block, parts: _Parts, path: str) -> tuple[RawQuestion, list[Diagnostic]]:
     choices = tuple(
-        (letter, _without_most_voted(_join(lines)).strip()) for letter, lines in parts.choices
+        (letter, without_most_voted(_join(lines), MOST_VOTED_RE).strip())
+        for letter, lines in parts.choices
     )
     letters = [letter for letter, _ in choices]
     texts = [text for _, text in choices]

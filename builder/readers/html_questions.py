@@ -47,6 +47,7 @@ from bs4.exceptions import ParserRejectedMarkup
 from builder.diagnostics import Diagnostic, Severity
 from builder.discover import SourceFile
 from builder.model import choice_letter
+from builder.readers import questions
 from builder.readers.base import ReadContext, ReadResult
 from builder.readers.questions import (
     QuestionSource,
@@ -427,14 +428,12 @@ MOST_VOTED_RE = re.compile(r"\s*\bMost Voted\s*$", re.I)
 
 def ends_most_voted(text: str) -> bool:
     """Whether the text ends with a "Most Voted" badge (`MOST_VOTED_RE` finds it)."""
-    # The badge ends in "d" or "D" (the only characters `(?i)d` matches) before whitespace:
-    # a text that does not is spared the search from every position (1.7 µs a choice).
-    return text.rstrip()[-1:] in ("d", "D") and MOST_VOTED_RE.search(text) is not None
+    return questions.ends_most_voted(text, MOST_VOTED_RE)
 
 
 def without_most_voted(text: str) -> str:
     """The text without a "Most Voted" badge at its end."""
-    return MOST_VOTED_RE.sub("", text) if ends_most_voted(text) else text
+    return questions.without_most_voted(text, MOST_VOTED_RE)
 
 
 # The page is searched with plain loops over `descendants` and these cheap checks, not with

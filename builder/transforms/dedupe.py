@@ -363,23 +363,24 @@ def merge_near_duplicates(
         ):
             group_of[find(second)] = find(first)
             joined.update((first, second))
+    in_groups = sorted(joined)
     groups: dict[int, list[int]] = {}
-    for index in sorted(joined):
+    for index in in_groups:
         groups.setdefault(find(index), []).append(index)
     merged: list[TaggedCard] = []
     diagnostics: list[Diagnostic] = []
     # Groups in order of their first member, so the deck keeps the sources' order; the cards
     # between them, merged with none, as they are.
     done = 0
-    for index in sorted(joined):
+    for index in in_groups:
         merged.extend(cards[done:index])
         done = index + 1
         members = groups[find(index)]
         if members[0] != index:
             continue
-        keep = cards[members[0]]
-        for index in members[1:]:
-            keep = _richer(keep, cards[index])
+        keep = cards[index]
+        for member in members[1:]:
+            keep = _richer(keep, cards[member])
         copies = [cards[i] for i in members if cards[i] is not keep]
         if not copies:
             merged.append(keep)

@@ -274,11 +274,6 @@ class FieldRenderer:
         return rendered, media.problems
 
 
-def question_html(rendered: str, question: MultipleChoice) -> str:
-    """The stem, telling how many to choose when several are right and the stem does not say."""
-    return _with_note(rendered, _choose_note(question))
-
-
 def _with_note(rendered: str, note: str | None) -> str:
     return rendered if note is None else f'{rendered} <span class="choose-n">{note}</span>'
 
@@ -302,7 +297,7 @@ def choices_html(choices: Sequence[str], correct: Sequence[bool]) -> str:
     items = []
     for index, (text, right) in enumerate(zip(choices, correct, strict=True)):
         css = "choice right" if right else "choice"
-        letter = _letter(index)
+        letter = choice_letter(index)
         items.append(
             f'<li class="{css}"><span class="letter">{letter}</span> '
             f'<span class="choice-text">{text}</span></li>'
@@ -315,15 +310,8 @@ def _choices_plain(choices: Sequence[str | None]) -> str | None:
     tags around them part words). None if a choice's is not known."""
     if None in choices:
         return None
-    return _joined_words(*(word for i, text in enumerate(choices) for word in (_letter(i), text)))
-
-
-_LETTERS = tuple(choice_letter(i) for i in range(26))
-
-
-def _letter(index: int) -> str:
-    """`choice_letter`, looked up for the usual A to Z (it cost ~2 µs a choice to work out)."""
-    return _LETTERS[index] if index < len(_LETTERS) else choice_letter(index)
+    words = (word for i, text in enumerate(choices) for word in (choice_letter(i), text))
+    return _joined_words(*words)
 
 
 def render_cards(

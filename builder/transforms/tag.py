@@ -18,6 +18,8 @@ from builder.diagnostics import UsageError
 from builder.model import QA, Card, Cloze, MultipleChoice, RenderedCard, TaggedCard
 
 UNCLASSIFIED = "unclassified"
+SERVICE_TAG = "service::"
+"""The prefix of a service's tag: `service::<id>`."""
 T = TypeVar("T")
 
 
@@ -472,7 +474,7 @@ class Tagger:
                 (second, second_weight, split_spans[1]),
             ]
             domain = self._inferred(parts, services)
-        tags = {*card.tags, f"domain::{domain}", *(f"service::{s.id}" for s in services)}
+        tags = {*card.tags, f"domain::{domain}", *(f"{SERVICE_TAG}{s.id}" for s in services)}
         return TaggedCard(rendered, domain, tuple(sorted(tags)), (card.source,))
 
     def _split_spans(self, spans: Spans, first: Words, second: Words) -> tuple[Spans, Spans]:

@@ -13,12 +13,10 @@ from builder.diagnostics import Diagnostic
 from builder.model import Note
 from builder.outputs import write_atomically
 from builder.release import DeckRelease, top_deck
-from builder.transforms.tag import UNCLASSIFIED
+from builder.transforms.tag import SERVICE_TAG, UNCLASSIFIED
 from builder.writers.apkg import PackageInfo
 
 REPORT_NAME = "build-report.json"
-SERVICE = "service::"
-"""The prefix of a service's tag."""
 
 
 def _counts(values: Sequence[str]) -> dict[str, int]:
@@ -40,7 +38,7 @@ def deck_summary(
         card = tagged.rendered.card
         kinds.append(card.kind.value)
         domains.append(tagged.domain)
-        services += [t.removeprefix(SERVICE) for t in tagged.tags if t.startswith(SERVICE)]
+        services += [t.removeprefix(SERVICE_TAG) for t in tagged.tags if t.startswith(SERVICE_TAG)]
         subdecks.append(card.deck)
         sources.append(card.source.path)
         if len(tagged.sources) > 1:
