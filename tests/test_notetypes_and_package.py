@@ -19,6 +19,7 @@ from builder.writers.apkg import (
     object_id,
     package_bytes,
     preparing,
+    same_content,
     slugify,
     stable_id,
     write_releases,
@@ -78,6 +79,81 @@ def test_same_content_is_kept_and_a_release_is_never_overwritten(tmp_path: Path)
     assert edited.version == "1.0.1" and edited.changed
     assert write_releases([edited], {}, tmp_path)[0].path.name == "my-deck-1.0.1.apkg"
     assert not list(tmp_path.glob(".*partial"))
+
+
+def rezipped(
+    package: bytes, tmp_path: Path, sql: str = "", extra: dict[str, bytes] | None = None
+) -> bytes:
+    """The package zipped again at another level, its collection first run through `sql` and
+    VACUUM with another page size (other bytes, laid out anew), with `extra` entries."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    scratch = tmp_path / "rewritten.anki2"
+    scratch.write_bytes(entries["collection.anki2"])
+    db = sqlite3.connect(scratch)
+    try:
+        db.executescript(f"{sql}; PRAGMA page_size = 1024;")
+        db.commit()
+        db.execute("VACUUM")
+    finally:
+        db.close()
+    entries["collection.anki2"] = scratch.read_bytes()
+    scratch.unlink()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in {**entries, **(extra or {})}.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_release_with_the_same_content_in_other_bytes_is_kept(tmp_path: Path) -> None:
+    """A package of this version made by another builder, SQLite or zlib (other layout, other
+    compression) is the same release: kept as it is, neither refused nor rewritten."""
+    first, _ = release("Q1")
+    ours = package_bytes(first, {})
+    theirs = rezipped(ours, tmp_path)
+    assert theirs != ours and same_content(tmp_path / "nothing.apkg", ours) is False
+    path = tmp_path / "my-deck-1.0.0.apkg"
+    path.write_bytes(theirs)
+    assert same_content(path, ours)
+    kept = write_releases([first], {}, tmp_path)[0]
+    assert (kept.path, kept.written) == (path, False)
+    assert path.read_bytes() == theirs
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE notes SET flds = flds || 'x'",
+        "UPDATE notes SET tags = ' other '",
+        "UPDATE cards SET did = did + 1",
+        "UPDATE col SET models = replace(models, 'Front', 'Fronts')",
+        "INSERT INTO graves VALUES (0, 1, 0)",
+        "DROP INDEX ix_cards_sched",
+        "CREATE TABLE extra (x)",
+    ],
+)
+def test_a_release_with_other_content_is_refused_whatever_its_bytes(
+    tmp_path: Path, sql: str
+) -> None:
+    first, _ = release("Q1")
+    ours = package_bytes(first, {})
+    path = tmp_path / "my-deck-1.0.0.apkg"
+    path.write_bytes(rezipped(ours, tmp_path, sql))
+    assert not same_content(path, ours)
+    with pytest.raises(ReleaseExistsError, match="never overwritten"):
+        write_releases([first], {}, tmp_path)
+
+
+def test_a_package_with_other_entries_or_no_package_is_other_content(tmp_path: Path) -> None:
+    ours = package_bytes(release("Q1")[0], {})
+    path = tmp_path / "my-deck-1.0.0.apkg"
+    path.write_bytes(rezipped(ours, tmp_path, extra={"0": b"an image"}))
+    assert not same_content(path, ours)
+    path.write_bytes(ours[: len(ours) // 2])
+    assert not same_content(path, ours)
+    path.write_bytes(b"not a zip")
+    assert not same_content(path, ours)
 
 
 def test_packages_zipped_in_the_background_are_checked_as_in_the_foreground(

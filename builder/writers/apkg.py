@@ -3,7 +3,7 @@
 The same notes, lock file and build time give the same bytes: note and card ids come from
 GUIDs, every note carries its own modification time, media are stored in name order, and
 the ZIP entries have fixed times and attributes. A released version is never overwritten
-with different content.
+with different content, and a file of it with the same content in other bytes is kept.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
 import unicodedata
@@ -34,6 +35,9 @@ from builder.writers.notetypes import note_type_for
 
 ZIP_EARLIEST = 315_532_800
 """1980-01-01, the earliest time a ZIP entry can carry."""
+COLLECTION = "collection.anki2"
+"""The package's entry that holds the collection."""
+ZIP_LEVEL = 6
 
 
 class ReleaseExistsError(Exception):
@@ -46,7 +50,7 @@ class ReleaseExistsError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PackageInfo:
-    """One package the build wrote (or found already written with the same bytes)."""
+    """One package the build wrote (or found already written with the same content)."""
 
     deck: str
     """Top-level deck name."""
@@ -59,7 +63,7 @@ class PackageInfo:
     notes: tuple[PackagedNote, ...]
     """Notes in the package, retired ones included."""
     written: bool
-    """False when the identical package already existed and was kept as it was."""
+    """False when the package already existed with the same content and was kept as it was."""
 
 
 def slugify(name: str) -> str:
@@ -173,7 +177,7 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes, when: tuple[int
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
 
 
 def package_bytes(release: DeckRelease, media: Mapping[str, Path]) -> bytes:
@@ -184,7 +188,7 @@ def package_bytes(release: DeckRelease, media: Mapping[str, Path]) -> bytes:
 def collection_bytes(release: DeckRelease) -> bytes:
     """The bytes of the package's collection (`collection.anki2`)."""
     with tempfile.TemporaryDirectory(prefix="deckbuild-") as scratch:
-        db_path = Path(scratch) / "collection.anki2"
+        db_path = Path(scratch) / COLLECTION
         # In a thread of its own, for memory: glibc gives a thread a malloc arena of its
         # own, which hands the page cache's memory back to the system when the collection
         # is closed. Written from the main thread, the cache's ~130 MB at 100k cards stayed
@@ -200,7 +204,7 @@ def _zipped(release: DeckRelease, collection: bytes, media: Mapping[str, Path]) 
     when = _zip_time(max([release.note_types_mod, *(n.mod for n in release.notes)]))
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as archive:
-        _zip_entry(archive, "collection.anki2", collection, when)
+        _zip_entry(archive, COLLECTION, collection, when)
         index = json.dumps({str(n): name for n, name in enumerate(names)})
         _zip_entry(archive, "media", index.encode(), when)
         for n, name in enumerate(names):
@@ -214,16 +218,87 @@ class PreparedPackage:
 
     info: PackageInfo
     data: bytes | None
-    """The bytes to write; None when the identical file is already there."""
+    """The bytes to write; None when a file with the same content is already there."""
+
+
+def same_content(path: Path, data: bytes) -> bool:
+    """The package file at `path` holds what the package `data` holds, though its bytes
+    differ: the same entries, the same media bytes, and a collection with the same schema
+    and the same rows in every table.
+
+    The bytes of a package depend on more than its content: on how the builder lays out the
+    collection and compresses it, and on the SQLite and zlib it runs with (SQLite writes its
+    own version into the file). A version released by an earlier builder, or on another
+    machine, is then still the same release, and is kept as it is rather than refused."""
+    try:
+        with (
+            zipfile.ZipFile(path) as old,
+            zipfile.ZipFile(io.BytesIO(data)) as new,
+            tempfile.TemporaryDirectory(prefix="deckbuild-") as scratch,
+        ):
+            names = sorted(old.namelist())
+            if names != sorted(new.namelist()) or COLLECTION not in names:
+                return False
+            if any(old.read(n) != new.read(n) for n in names if n != COLLECTION):
+                return False
+            copies = []
+            for archive, name in ((old, "old.anki2"), (new, "new.anki2")):
+                copy = Path(scratch) / name
+                with archive.open(COLLECTION) as entry, open(copy, "wb") as out:
+                    shutil.copyfileobj(entry, out, 1 << 20)
+                copies.append(copy)
+            return _same_rows(*copies)
+    except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError, EOFError):
+        return False
+
+
+SCHEMA_QUERY = "SELECT type, name, tbl_name, sql FROM {}.sqlite_master"
+
+
+def _same_rows(first: Path, second: Path) -> bool:
+    """Two collections with the same schema (where each table's pages lie aside) and the
+    same rows in each table, compared by SQLite itself (with their rowids, so that two
+    equal rows are two rows)."""
+    connection = sqlite3.connect(first)
+    try:
+        connection.execute("ATTACH DATABASE ? AS other", (str(second),))
+
+        def differ(query: str) -> bool:
+            main, other = query.format("main"), query.format("other")
+            count = f"SELECT count(*) FROM ({main} EXCEPT {other})"
+            return bool(connection.execute(count).fetchone()[0]) or bool(
+                connection.execute(f"SELECT count(*) FROM ({other} EXCEPT {main})").fetchone()[0]
+            )
+
+        if differ(SCHEMA_QUERY):
+            return False
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        for table in tables:
+            quoted = '"' + table.replace('"', '""') + '"'
+            counts = [
+                connection.execute(f"SELECT count(*) FROM {schema}.{quoted}").fetchone()[0]
+                for schema in ("main", "other")
+            ]
+            if counts[0] != counts[1] or differ(f"SELECT rowid, * FROM {{}}.{quoted}"):
+                return False
+        return True
+    finally:
+        connection.close()
 
 
 def _checked(release: DeckRelease, data: bytes, out_dir: Path) -> PreparedPackage:
-    """A deck's package, checked against what is on disk: an identical existing file is
-    kept, a different one is an error (a released version never changes)."""
+    """A deck's package, checked against what is on disk: an existing file with the same
+    content is kept as it is, a different one is an error (a released version never
+    changes)."""
     path = package_path(out_dir, release)
     slug = slugify(release.deck)
     if path.exists():
-        if same_bytes(path, data):
+        if same_bytes(path, data) or same_content(path, data):
             info = PackageInfo(release.deck, slug, release.version, path, release.notes, False)
             return PreparedPackage(info, None)
         raise ReleaseExistsError(
