@@ -22,9 +22,11 @@ from builder.writers.apkg import (
     same_content,
     slugify,
     stable_id,
+    unique_ids,
     write_releases,
 )
 from builder.writers.notetypes import note_types
+from tests.anki_import import import_package, imported_notes, open_collection
 
 # Changing any of these forces a full sync on every user's phone: never edit this table.
 FROZEN = {
@@ -201,3 +203,51 @@ def test_note_and_card_ids_come_from_guids(tmp_path: Path) -> None:
     (note,) = deck.notes
     assert notes == [(object_id("note", note.guid), note.guid)]
     assert cards == [(object_id("card", note.guid, "0"), object_id("note", note.guid), 0)]
+
+
+def test_ids_that_two_keys_would_share_are_made_unique_the_same_way_every_time() -> None:
+    def clashing(*parts: str) -> int:  # every key of two parts hashes to one of two ids
+        return 10 + len(parts[1]) % 2 if len(parts) == 2 else object_id(*parts)
+
+    keys = [("note", g) for g in ("dd", "b", "a", "c", "e")]
+    ids = unique_ids(keys, clashing)
+    assert len(set(ids)) == len(ids) == 5
+    # The first key of each shared id keeps it; the others take their key's first free
+    # suffixed id; the order the keys come in changes nothing.
+    assert ids[keys.index(("note", "a"))] == 11 and ids[keys.index(("note", "dd"))] == 10
+    assert ids[keys.index(("note", "b"))] == object_id("note", "b", "1")
+    assert dict(zip(keys, ids, strict=True)) == dict(
+        zip(keys[::-1], unique_ids(keys[::-1], clashing), strict=True)
+    )
+    # Keys that share nothing keep their plain ids.
+    plain = [("note", g) for g in ("a", "b")]
+    assert unique_ids(plain) == [object_id(*key) for key in plain]
+
+
+def test_a_deck_whose_notes_and_cards_share_ids_still_imports_every_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two GUIDs whose ids clash (about one 100k-card deck in a hundred) give a package with
+    unique ids that Anki imports whole, rather than a build that fails."""
+
+    def clashing(*parts: str) -> int:  # every note's id is one id, and every card's
+        unsuffixed = len(parts) == (2 if parts[0] == "note" else 3)
+        return 1_000_000_000_000 if unsuffixed else object_id(*parts)
+
+    real = unique_ids
+    monkeypatch.setattr("builder.writers.apkg.unique_ids", lambda keys: real(keys, clashing))
+    cards = []
+    for n in range(3):
+        card = Card(QA(f"Q{n}", "A"), "My Deck", SourceRef("a.md", n + 1))
+        rendered = RenderedCard(card, (f"Q{n}", "A", "", f"a.md:{n + 1}"), f"Q{n}")
+        cards.append(TaggedCard(rendered, "modeling", (), (card.source,)))
+    notes = assign_identities(cards, Lock()).notes
+    (deck,), _ = plan_releases(notes, Lock(), 1_700_000_000)
+    (written,) = write_releases([deck], {}, tmp_path)
+    col = open_collection(tmp_path / "anki")
+    try:
+        import_package(col, written.path)
+        seen = sorted(note.fields["Front"] for note in imported_notes(col))
+        assert (seen, col.card_count()) == (["Q0", "Q1", "Q2"], 3)
+    finally:
+        col.close()
