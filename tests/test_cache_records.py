@@ -3,8 +3,10 @@ format or damaged on disk is never trusted."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import pickle
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +24,16 @@ from builder.model import (
     SourceRef,
     TaggedCard,
 )
+from builder.record import Record
 from builder.transforms.dedupe import pair_hashes
 from builder.transforms.identity import Fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class One(Record):
+    """A record of one field."""
+
+    value: tuple[str, ...]
 
 
 def outcome() -> FileOutcome:
@@ -108,3 +118,18 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path) -> No
             record.unlink()  # the stages run each time
         assert not build(config).failed
         assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_record_reduces_to_its_class_and_field_values() -> None:
+    """The cached getter gives what a walk over the dataclass fields gives, for records of one
+    field too (an `attrgetter` of one name would give the bare value), and copies work."""
+    one = One(("a", "b"))
+    assert one.__reduce__() == (One, (("a", "b"),))
+    assert pickle.loads(pickle.dumps(one)) == one
+    assert copy.copy(one) == one and copy.deepcopy(one) == one
+    for record in [outcome(), *outcome().cards, *outcome().features, outcome().diagnostics[0]]:
+        cls, values = record.__reduce_ex__(5)
+        assert cls is type(record)
+        assert values == tuple(getattr(record, f.name) for f in fields(record))  # type: ignore[arg-type]
+        assert pickle.loads(pickle.dumps(record, protocol=5)) == record
+    assert astuple(one) == (("a", "b"),)
