@@ -15,7 +15,7 @@ from builder.discover import discover
 from builder.files import read_file
 from builder.model import QA, Card, Choice, Cloze, MultipleChoice, RenderedCard, SourceRef
 from builder.readers import ReadContext
-from builder.transforms.render import PLAIN_FIELD_RE, FieldRenderer, render_cards
+from builder.transforms.render import PLAIN_FIELD_RE, FieldRenderer, _simple_blocks, render_cards
 from builder.transforms.sanitize import plain_text
 from tests.conftest import FIXTURES, REPO
 
@@ -227,3 +227,81 @@ def test_skipping_the_renderers_own_images_changes_nothing() -> None:
         assert (now, now_problems) == (was, was_problems), text
         skipped += "<img" in now.fields[0] and "<" not in text
     assert skipped >= 100
+
+
+class WithoutSimpleBlocks(FieldRenderer):
+    """The renderer without its shortcut for simple blocks: every field through mistune."""
+
+    def full_markdown(self, text: str) -> str:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("builder.transforms.render._simple_blocks", lambda markdown: None)
+            return super().full_markdown(text)
+
+
+def block_texts() -> list[str]:
+    """Random fields made of blocks the shortcut takes (plain lines, tight lists of plain or
+    labelled items, image paragraphs) and of near misses (loose or adjacent lists, other
+    bullets, emphasis and labels written otherwise, stray blank lines and spaces)."""
+    rng = random.Random(20261207)
+    plain = ["Word", "It's 100% (case 7): a/b", "{{c1::Kinesis}} x", "é 日 x", "a  b", "Use x."]
+    odd = ["", " lead", "trail ", "1 x", "*x*", "a_b", "x & y", "<b>x</b>", "`c`", "x | y", "$m$"]
+    images = [
+        "![chart](canary-deployment.svg)",
+        "![](kinesis-pipeline.svg)",
+        "![two words](gone.png)",
+        "![x](sub/dir-1/a_b.png)",
+        "![a](https://example.com/a.png)",
+        "![ a](canary-deployment.svg)",
+        "![a_b](canary-deployment.svg)",
+        "![*a*](canary-deployment.svg)",
+        "![a](<canary-deployment.svg>)",
+    ]
+
+    def words() -> str:
+        return rng.choice(plain if rng.random() < 0.85 else odd)
+
+    def item() -> str:
+        form = rng.random()
+        if form < 0.45:
+            return f"- **{words()}**: {words()}"
+        if form < 0.9:
+            return f"- {words()}"
+        return rng.choice(
+            ["-  x", "* x", "+ x", "- **x**:y", "- **x** : y", "- **x**", "-", "1. x"]
+        )
+
+    def block() -> str:
+        kind = rng.random()
+        if kind < 0.45:
+            return "\n".join(item() for _ in range(rng.randint(1, 4)))
+        if kind < 0.8:
+            return words()
+        if kind < 0.95:
+            return rng.choice(images)
+        return rng.choice(["two\nlines", "x\n- y", "- y\nx", "---", "# h", "> q", "  - x"])
+
+    texts = []
+    for _ in range(4_000):
+        separators = ["\n\n"] * 12 + ["\n", "\n\n\n", "\n \n"]
+        parts = [block() for _ in range(rng.randint(1, 5))]
+        text = parts[0]
+        for part in parts[1:]:
+            text += rng.choice(separators) + part
+        if rng.random() < 0.05:
+            text = rng.choice(["\n", " ", "\n\n"]) + text
+        texts.append(text)
+    return texts
+
+
+def test_simple_blocks_are_rendered_as_mistune_renders_them() -> None:
+    """Fields the block shortcut takes come out byte for byte as from mistune, with the same
+    media found and the same problems, in the same order."""
+    roots = ([REPO / "source_notes"], [REPO / "media"])
+    new, old = FieldRenderer(*roots), WithoutSimpleBlocks(*roots)
+    taken = 0
+    for text in block_texts():
+        card = Card(QA(text, "- a\n- **b**: c"), "D", SourceRef("f.md", 1))
+        (now, now_problems), (was, was_problems) = new.render(card, REPO), old.render(card, REPO)
+        assert (now, now_problems) == (was, was_problems), text
+        taken += _simple_blocks(text) is not None
+    assert taken >= 500
