@@ -93,10 +93,11 @@ def unique_ids(keys: Sequence[tuple[str, ...]], id_of: Callable[..., int] = obje
     """`id_of(*key)` for each key, made unique: an id is the primary key of its table.
 
     Ids are hashes into 900 billion values: in about one deck of 100k cards in a hundred,
-    two notes or two cards would share one, and every build of that deck would fail. Of the keys that share an id, the
-    first in key order keeps it; each other one takes `id_of(*key, "1")` (or "2", …), the
-    first of them that no key has. Every id no other key shares stays what it always was;
-    Anki finds an imported note by its GUID, whatever its id."""
+    two notes or two cards would share one, and every build of that deck would fail. Of
+    the keys that share an id, the first in key order keeps it; each other one takes
+    `id_of(*key, "1")` (or "2", …), the first of them that no key has. Every id no other
+    key shares stays what it always was; Anki finds an imported note by its GUID, whatever
+    its id."""
     ids = [id_of(*key) for key in keys]
     if len(set(ids)) == len(ids):
         return ids
