@@ -16,6 +16,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from builder.outputs import PARTIAL_SUFFIX
+
 CACHE_DIR = ".cache"
 
 
@@ -92,11 +94,30 @@ class BuildCache:
         path = Path(self._path(kind, key))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            partial = path.with_name(f".{path.name}.{os.getpid()}{PARTIAL_SUFFIX}")
             partial.write_bytes(data)
             os.replace(partial, path)
         except OSError:
             pass
+
+    def remove_partials(self) -> None:
+        """Delete the half-written entries (`.<key>.pickle.<pid>.partial`) a killed build
+        left: no build reads them, and nothing else would ever delete them. Only while
+        holding the build lock, before this build's own writes begin."""
+        # `os.scandir`, not `Path.rglob`: a large tree's cache is thousands of entries.
+        try:
+            kinds = [entry.path for entry in os.scandir(self.root) if entry.is_dir()]
+        except OSError:
+            return
+        for kind in kinds:
+            with os.scandir(kind) as folders:
+                paths = [entry.path for entry in folders if entry.is_dir()]
+            for folder in paths:
+                with os.scandir(folder) as entries:
+                    partials = [e.path for e in entries if e.name.endswith(PARTIAL_SUFFIX)]
+                for path in partials:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)
 
     def prune(self, kind: str, keep: set[str]) -> None:
         """Delete the entries of a kind whose keys are not in `keep`."""

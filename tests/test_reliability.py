@@ -201,6 +201,23 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_files(tmp_path: Path) ->
         assert not list(trial.rglob(".*.partial"))
 
 
+def test_cache_entries_a_killed_build_left_half_written_are_removed(tmp_path: Path) -> None:
+    """A build killed while it stored a cache entry leaves its `.partial` file: the next build
+    deletes every one (no build reads them, nothing else ever would) and keeps the entries."""
+    notes, out = tmp_path / "notes", tmp_path / "out"
+    shutil.copytree(VAULT, notes)
+    build_vault(notes, out)
+    entries = sorted(p for p in (out / ".cache").rglob("*.pickle"))
+    assert {p.parent.parent.name for p in entries} == {"file", "build"}
+    left = [p.with_name(f".{p.name}.4242.partial") for p in (entries[0], entries[-1])]
+    for partial in left:
+        partial.write_bytes(b"half an entry")
+    # The same inputs: the build's result is reused, and the leftovers still go.
+    assert build_vault(notes, out).reused
+    assert not list(out.rglob("*.partial"))
+    assert sorted(p for p in (out / ".cache").rglob("*.pickle")) == entries
+
+
 def test_killed_between_the_lock_file_and_the_packages_the_next_build_writes_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
