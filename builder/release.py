@@ -192,7 +192,9 @@ def _locked(
     source_note: Note | None,
     retired: str | None,
     fingerprint_of: FingerprintOf = lambda card: fingerprint(card),
+    digest: str | None = None,
 ) -> LockedCard:
+    """The lock entry of a packaged note; `digest` is its `digest` when already known."""
     if source_note is not None:
         print_ = fingerprint_of(source_note.tagged)
         front, back, context = print_.front, print_.back, print_.context
@@ -207,7 +209,7 @@ def _locked(
         context=context,
         front=front,
         back=back,
-        digest=note.digest,
+        digest=note.digest if digest is None else digest,
         mod=note.mod,
         fields=note.fields,
         tags=note.tags,
@@ -282,7 +284,9 @@ def _locked_current(
         and old.marker == source_note.card.marker
     ):
         return old
-    return _unchanged_or(old, _locked(note, source_note, None, lambda card: print_))
+    # The digest is passed on: worked out again, it was a third of this stage for a first
+    # build, where no note has an old entry (0.3 s for 100k notes).
+    return _unchanged_or(old, _locked(note, source_note, None, lambda card: print_, digest))
 
 
 def _plan_deck(
