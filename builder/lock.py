@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -63,12 +64,30 @@ class LockedCard:
     made with `dataclasses.replace` never carries a stale line."""
 
     def to_json(self) -> str:
+        """The card's line: `json.dumps` of its fields that are not None or empty, keys
+        sorted, compact separators, no ASCII escapes."""
         if self.line is not None:
             return str(self.line, "utf-8")
-        # Field by field: dataclasses.asdict deep-copies every value and took 0.3 ms a card.
-        data = {name: getattr(self, name) for name in LOCKED_CARD_FIELDS}
-        data = {k: v for k, v in data.items() if v not in (None, ())}
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        # One dict, its keys put in sorted order, for an encoder made once: a dict of every
+        # field, then one without the empty ones, each given to json.dumps (which makes an
+        # encoder per call and sorts the keys) took 1.25 s rather than 0.8 s for the lines
+        # of 100k new cards. A field added to the card must be added here.
+        data: dict[str, object] = {"back": self.back, "context": self.context, "deck": self.deck}
+        data["digest"] = self.digest
+        if self.fields != ():
+            data["fields"] = self.fields
+        data["front"], data["guid"], data["kind"] = self.front, self.guid, self.kind
+        if self.marker is not None:
+            data["marker"] = self.marker
+        if self.media != ():
+            data["media"] = self.media
+        data["mod"] = self.mod
+        if self.retired is not None:
+            data["retired"] = self.retired
+        data["source"] = self.source
+        if self.tags != ():
+            data["tags"] = self.tags
+        return "".join(_encode_in_order(data, 0))
 
     def encoded(self) -> bytes | memoryview:
         """`to_json` as UTF-8; the line as read when there is one, without a round trip."""
@@ -108,6 +127,10 @@ class LockedCard:
 
 
 LOCKED_CARD_FIELDS = tuple(name for name in LockedCard.__dataclass_fields__ if name != "line")
+_encode_in_order = c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True)
+"""`json.dumps(data, ensure_ascii=False, separators=(",", ":"))` as a list of parts, for
+a dict of strings, integers and tuples of strings (keys kept in their order, no check for
+cycles): the C encoder json.dumps makes for each call, made once."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import subprocess
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.lock import LOCKED_CARD_FIELDS, Lock, LockError
+from builder.lock import LOCKED_CARD_FIELDS, Lock, LockedCard, LockError
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.pipeline import BuildConfig, build
 from builder.release import _locked_current, _plain_front, build_time, plan_releases
@@ -201,6 +202,37 @@ def test_an_unchanged_lock_entry_is_kept_only_when_every_field_is_equal() -> Non
         other: object = 7 if isinstance(value, int) else ("x",) if isinstance(value, tuple) else "x"
         stale = dataclasses.replace(old, **{name: other})  # type: ignore[arg-type]
         assert _locked_current(stale, packaged, digest, note, identity.fingerprint) == old, name
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_a_lock_line_is_json_dumps_of_the_fields_set(full: bool) -> None:
+    """to_json builds its dict key by key: a field left out of it, or a key out of order,
+    would change the lock file."""
+    card = LockedCard(
+        guid='g\u00e9"\\\n',
+        kind="basic",
+        deck="D::\u2028sub",
+        source="a.md:3",
+        context="A › B" if full else "",
+        front='<b class="x">Q</b>\t',
+        back="\x00back" if full else "",
+        digest="d" * 32,
+        mod=1700000000,
+        fields=("f1", "f\u00e92") if full else (),
+        tags=("t1", "t2") if full else (),
+        media=("m.png",) if full else (),
+        marker="^id" if full else None,
+        retired="1.2.0" if full else None,
+    )
+    data = {name: getattr(card, name) for name in LOCKED_CARD_FIELDS}
+    data = {k: v for k, v in data.items() if v not in (None, ())}
+    expected = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert card.to_json() == expected
+    assert set(json.loads(card.to_json())) == (
+        set(LOCKED_CARD_FIELDS) if full else set(LOCKED_CARD_FIELDS) - {
+            "fields", "tags", "media", "marker", "retired"
+        }
+    )  # fmt: skip
 
 
 def test_a_card_moved_to_another_package_changes_both_versions(tmp_path: Path) -> None:
