@@ -26,7 +26,7 @@ from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, claim_file
 from builder.record import Record
 from builder.transforms.dedupe import card_sides, duplicate_key, pair_hashes
-from builder.transforms.identity import Fingerprint, fingerprint, identity_key
+from builder.transforms.identity import Fingerprint, fingerprint, identity_key, new_guid
 from builder.transforms.render import FieldRenderer, render_cards
 from builder.transforms.tag import Tagger, Taxonomy, tag_cards
 from builder.transforms.visible import blank_side
@@ -49,6 +49,9 @@ class CardFeatures(Record):
     bytes several times faster than an array, and they take less memory."""
     identity_key: tuple[str, ...]
     """`identity.identity_key` of the card: what an exact match in the lock file compares."""
+    new_guid: str
+    """`identity.new_guid` of its identity key: its GUID when it is new and no other card
+    has that GUID."""
 
     @property
     def pair_hashes(self) -> np.ndarray:
@@ -160,12 +163,14 @@ class FileWorker:
                 if self.settings.subdecks_by_domain:
                     one = self._in_domain_subdeck(one)
                 sides = card_sides(one)
+                key = identity_key(one)
                 feature = CardFeatures(
                     duplicate_key(one),
                     sides,
                     fingerprint(one),
                     pair_hashes(sides).tobytes(),
-                    identity_key(one),
+                    key,
+                    new_guid(key),
                 )
             except Exception as error:
                 diagnostics.append(

@@ -91,7 +91,11 @@ def _after_files(
     )
 
     identified = assign_identities(
-        near.cards, lock, fingerprint_of, lambda card: feature(card).identity_key
+        near.cards,
+        lock,
+        fingerprint_of,
+        lambda card: feature(card).identity_key,
+        lambda card: feature(card).new_guid,
     )
     diagnostics += [*deduped.diagnostics, *near.diagnostics, *identified.diagnostics]
     now = config.build_time if config.build_time is not None else build_time(config.sources[0])

@@ -61,6 +61,7 @@ def outcome() -> FileOutcome:
             Fingerprint("basic", "front", "back", "Heading", "a/b.md"),
             pair_hashes(sides).tobytes(),
             ("qa", "front words here"),
+            "guid",
         )
         for _ in cards
     )

@@ -18,7 +18,7 @@ from builder.model import (
 )
 from builder.pipeline import BuildConfig, build
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
-from builder.transforms.identity import assign_identities
+from builder.transforms.identity import assign_identities, identity_key, new_guid
 
 
 def tagged(
@@ -92,6 +92,21 @@ def test_same_question_twice_gets_distinct_guids_and_a_warning() -> None:
     assert len({n.guid for n in outcome.notes}) == 2
     (warning,) = outcome.diagnostics
     assert (warning.line, warning.code) == (8, "ambiguous-identity")
+
+
+def test_guids_worked_out_before_are_the_ones_worked_out_here() -> None:
+    """The per-file stage gives each card's new GUID (`guid_of`): the notes are the same as
+    when assign_identities works them out, numbered ones and markers included."""
+    cards = [
+        tagged("Retention", "24 h", line=1),
+        tagged("Retention", "7 days", line=8),
+        tagged("Other", "B", marker="1234567890123"),
+        tagged("Third", "C"),
+    ]
+    given = {id(card): new_guid(identity_key(card)) for card in cards}
+    plain = assign_identities(cards)
+    assert assign_identities(cards, None, guid_of=lambda card: given[id(card)]) == plain
+    assert len({n.guid for n in plain.notes}) == len(cards)
 
 
 def mc(question: str, choices: list[tuple[str, bool]], path: str = "q.md") -> TaggedCard:
