@@ -9,6 +9,7 @@ JSON line per card, sorted by GUID, so one changed card is one changed line.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -288,6 +289,19 @@ class Lock:
             return False
         write_atomically(path, self._chunks(lines))
         return True
+
+
+def file_digest(data: bytes | None) -> str:
+    """A hash of a lock file's bytes (`no lock` for none): what a build's key takes of it."""
+    return "no lock" if data is None else hashlib.sha256(data).hexdigest()
+
+
+def lines_digest(lines: list[bytes | memoryview]) -> str:
+    """`file_digest` of the file `Lock.save` writes from these lines, without reading it."""
+    hasher = hashlib.sha256()
+    for chunk in Lock._chunks(lines):
+        hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 _CHUNK_LINES = 128

@@ -12,7 +12,7 @@ from builder.collector import frozen_until_done
 from builder.diagnostics import Diagnostic
 from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
-from builder.lock import Lock, LockError
+from builder.lock import Lock, LockError, file_digest
 from builder.model import Card
 from builder.outputs import exclusive_build, remove_partials
 
@@ -112,6 +112,9 @@ class BuildResult:
     """Stored media name → file, for every media file a note shows."""
     locked_versions: Mapping[str, str] = field(default_factory=dict)
     """Each deck's version in the lock file as the build found it."""
+    lock_digest: str | None = None
+    """`lock.file_digest` of the lock file as the build left it, when the build wrote it
+    (or found it the same); None when not known."""
 
 
 def read_sources(
@@ -159,7 +162,8 @@ def _build(config: BuildConfig) -> BuildResult:
     config_key = settings_key(settings)
     keys = [file_key(config_key, source) for source in files]
     if config.cache and config.write:
-        reused = last_build(config.out, _build_key(config, config_key, lock_bytes, keys))
+        key = _build_key(config, config_key, file_digest(lock_bytes), keys)
+        reused = last_build(config.out, key)
         if reused is not None:
             return reused
     # A damaged lock file stops the build before anything is written.
@@ -172,19 +176,21 @@ def _build(config: BuildConfig) -> BuildResult:
     with frozen_until_done():  # `process_files` freezes what it loads for the collector
         result = stages.run(config, settings, lock, files, diagnostics, keys)
     if not result.failed and config.cache and config.write:
-        # The key of the tree as this build leaves it: with the lock file it wrote.
-        written = _read_lock(config.lock)
+        # The key of the tree as this build leaves it: with the lock file it wrote, hashed
+        # from the lines it wrote rather than read back (120 MB for 100k cards).
+        written = result.lock_digest
+        if written is None:
+            written = file_digest(_read_lock(config.lock))
         record_build(config.out, _build_key(config, config_key, written, keys), result)
     return result
 
 
-def _build_key(
-    config: BuildConfig, config_key: str, lock_bytes: bytes | None, keys: Sequence[str]
-) -> str:
-    """Everything a build's outputs depend on, as one key."""
+def _build_key(config: BuildConfig, config_key: str, lock_digest: str, keys: Sequence[str]) -> str:
+    """Everything a build's outputs depend on, as one key; `lock_digest` is the lock
+    file's `file_digest`."""
     return digest(
         config_key,
-        lock_bytes if lock_bytes is not None else "no lock",
+        lock_digest,
         repr((config.strict, config.build_time, str(config.out), sorted(config.checks.items()))),
         *keys,
     )

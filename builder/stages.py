@@ -15,7 +15,7 @@ from builder.diagnostics import Diagnostic, Severity, fails_build
 from builder.discover import SourceFile
 from builder.files import CardFeatures, FileOutcome, default_jobs, process_files
 from builder.inputs import FileSettings
-from builder.lock import Lock
+from builder.lock import Lock, lines_digest
 from builder.model import TaggedCard
 from builder.pipeline import BuildConfig, BuildResult, NoProgress
 from builder.release import DeckRelease, build_time, plan_releases
@@ -111,6 +111,7 @@ def _after_files(
     packages: list[PackageInfo] = []
     media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
     lock_lines: list[bytes | memoryview] = []
+    lock_digest: str | None = None
     if not failed and config.write:
         # Every package is worked out, and checked against released versions, before
         # anything is written. The lock file goes first: a build killed after it leaves
@@ -129,6 +130,7 @@ def _after_files(
         if config.lock is not None:
             try:
                 new_lock.save(config.lock, lock_lines)
+                lock_digest = lines_digest(lock_lines)
             except OSError as error:
                 diagnostics.append(
                     Diagnostic(
@@ -159,6 +161,7 @@ def _after_files(
         report=report,
         media=media,
         locked_versions={deck: entry.version for deck, entry in lock.decks.items()},
+        lock_digest=lock_digest,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from builder.cache import CACHE_DIR, BuildCache
+from builder.lock import file_digest
 from builder.pipeline import BuildConfig, BuildResult, build
 from tests.synthetic import generate
 
@@ -69,6 +70,9 @@ def test_nothing_to_do_is_noticed_and_any_change_is_not_missed(tree: Path, tmp_p
     out, lock = tmp_path / "out", notes / "deck.lock"
     first = run(notes, out, lock=lock)
     assert not first.reused and first.note_count == 1
+    # The build's key is recorded with the hash of the lock's lines, not of the file read
+    # back: they must be the file's bytes exactly.
+    assert first.lock_digest == file_digest(lock.read_bytes())
     again = run(notes, out, lock=lock)
     assert again.reused and again.note_count == 1
     assert again.summary == first.unchanged_summary
@@ -76,6 +80,7 @@ def test_nothing_to_do_is_noticed_and_any_change_is_not_missed(tree: Path, tmp_p
     (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
     changed = run(notes, out, lock=lock)
     assert not changed.reused and changed.note_count == 2
+    assert changed.lock_digest == file_digest(lock.read_bytes())
     assert changed.releases[0].version == "1.1.0"
     entries = sorted(p.stem for p in (out / CACHE_DIR / "file").rglob("*.pickle"))
     assert len(entries) == 2  # one per file: the entry of a.md before its change is gone
