@@ -25,6 +25,7 @@ from builder.inputs import FileSettings
 from builder.model import Card, TaggedCard
 from builder.readers import ReadContext, claim_file
 from builder.record import Record
+from builder.release import card_digest
 from builder.transforms.dedupe import card_sides, duplicate_key, pair_hashes
 from builder.transforms.identity import Fingerprint, fingerprint, identity_key, new_guid
 from builder.transforms.render import FieldRenderer, render_cards
@@ -52,6 +53,9 @@ class CardFeatures(Record):
     new_guid: str
     """`identity.new_guid` of its identity key: its GUID when it is new and no other card
     has that GUID."""
+    digest: str
+    """`release.card_digest` of the card as this stage leaves it: its note's digest unless
+    a merge with a duplicate changes its tags."""
 
     @property
     def pair_hashes(self) -> np.ndarray:
@@ -171,6 +175,7 @@ class FileWorker:
                     pair_hashes(sides).tobytes(),
                     key,
                     new_guid(key),
+                    card_digest(one),
                 )
             except Exception as error:
                 diagnostics.append(

@@ -81,6 +81,13 @@ def _after_files(
     def fingerprint_of(card: TaggedCard) -> Fingerprint:
         return feature(card).fingerprint
 
+    # The cards as the per-file stage gave them: a merged card is another object, whose
+    # tags (part of its digest) may differ.
+    unmerged = {id(card.rendered): card for card in tagged}
+
+    def digest_of(card: TaggedCard) -> str | None:
+        return feature(card).digest if unmerged[id(card.rendered)] is card else None
+
     tagger = Tagger(Taxonomy.load(config.taxonomy))
     deduped = merge_duplicates(tagged, lambda card: feature(card).duplicate_key)
     near = merge_near_duplicates(
@@ -104,7 +111,7 @@ def _after_files(
         for source, outcome in zip(files, outcomes, strict=True)
         if outcome.failed
     )
-    releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of, held)
+    releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of, held, digest_of)
 
     diagnostics = leveled(diagnostics, config.checks)
     failed = fails_build(diagnostics, strict=config.strict)

@@ -62,6 +62,7 @@ def outcome() -> FileOutcome:
             pair_hashes(sides).tobytes(),
             ("qa", "front words here"),
             "guid",
+            "digest",
         )
         for _ in cards
     )

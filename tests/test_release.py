@@ -15,7 +15,13 @@ import pytest
 from builder.lock import LOCKED_CARD_FIELDS, Lock, LockedCard, LockError
 from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
 from builder.pipeline import BuildConfig, build
-from builder.release import _locked_current, _plain_front, build_time, plan_releases
+from builder.release import (
+    _locked_current,
+    _plain_front,
+    build_time,
+    card_digest,
+    plan_releases,
+)
 from builder.transforms import identity
 from builder.transforms.identity import assign_identities
 from tests.conftest import FIXTURES
@@ -202,6 +208,19 @@ def test_an_unchanged_lock_entry_is_kept_only_when_every_field_is_equal() -> Non
         other: object = 7 if isinstance(value, int) else ("x",) if isinstance(value, tuple) else "x"
         stale = dataclasses.replace(old, **{name: other})  # type: ignore[arg-type]
         assert _locked_current(stale, packaged, digest, note, identity.fingerprint) == old, name
+
+
+def test_digests_worked_out_before_plan_the_same_releases() -> None:
+    """The per-file stage gives each card's digest (`digest_of`); a card it does not know
+    (None: a merged one) is hashed here. Either way the releases and lock are the same."""
+    notes = assign_identities(CARDS, Lock()).notes
+    plain = plan_releases(notes, Lock(), 100)
+    assert plan_releases(notes, Lock(), 100, digest_of=card_digest) == plain
+    first = notes[0].tagged
+    partly = plan_releases(
+        notes, Lock(), 100, digest_of=lambda c: None if c is first else card_digest(c)
+    )
+    assert partly == plain
 
 
 @pytest.mark.parametrize("full", [True, False])
