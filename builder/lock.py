@@ -297,10 +297,12 @@ def file_digest(data: bytes | None) -> str:
 
 
 def lines_digest(lines: list[bytes | memoryview]) -> str:
-    """`file_digest` of the file `Lock.save` writes from these lines, without reading it."""
+    """`file_digest` of the file `Lock.save` writes from these lines (each line and its
+    newline), without reading it back."""
     hasher = hashlib.sha256()
-    for chunk in Lock._chunks(lines):
-        hasher.update(chunk)
+    for line in lines:
+        hasher.update(line)
+        hasher.update(b"\n")
     return hasher.hexdigest()
 
 
