@@ -16,6 +16,7 @@ from builder.release import DeckRelease, plan_releases
 from builder.transforms.identity import assign_identities
 from builder.writers.apkg import (
     ReleaseExistsError,
+    _same_rows,
     object_id,
     package_bytes,
     preparing,
@@ -158,6 +159,52 @@ def test_a_package_with_other_entries_or_no_package_is_other_content(tmp_path: P
     assert not same_content(path, ours)
 
 
+def damaged(package: bytes, how: str) -> bytes:
+    """The package with its collection entry damaged, the zip still readable."""
+    data = bytearray(package)
+    header = data.index(b"PK\x03\x04")  # the first entry is the collection
+    start = header + 30 + int.from_bytes(data[header + 26 : header + 28], "little")
+    if how == "data":
+        data[start + 20 : start + 60] = bytes(40)  # the deflate stream, not its header
+    elif how == "method":  # a compression method zipfile does not know, in both headers
+        data[header + 8 : header + 10] = (99).to_bytes(2, "little")
+        central = data.index(b"PK\x01\x02")
+        data[central + 10 : central + 12] = (99).to_bytes(2, "little")
+    else:  # the encryption flag
+        data[header + 6] |= 1
+        central = data.index(b"PK\x01\x02")
+        data[central + 8] |= 1
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["data", "method", "encrypted"])
+def test_a_damaged_release_is_refused_not_a_crash(tmp_path: Path, how: str) -> None:
+    """However the file in dist/ is damaged, the build reports release-exists for it."""
+    first, _ = release("Q1")
+    ours = package_bytes(first, {})
+    path = tmp_path / "my-deck-1.0.0.apkg"
+    path.write_bytes(damaged(rezipped(ours, tmp_path), how))
+    assert not same_content(path, ours)
+    with pytest.raises(ReleaseExistsError, match="never overwritten"):
+        write_releases([first], {}, tmp_path)
+
+
+def test_rows_are_compared_with_their_types(tmp_path: Path) -> None:
+    def collection(name: str, value: object) -> Path:
+        path = tmp_path / name
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE t (x)")  # no type: a value keeps the type it is given
+        db.execute("INSERT INTO t VALUES (?)", (value,))
+        db.commit()
+        db.close()
+        return path
+
+    one = collection("int.anki2", 1)
+    assert _same_rows(one, collection("int-again.anki2", 1))
+    for other in (1.0, "1", b"1", None):
+        assert not _same_rows(one, collection(f"{other!r}.anki2", other))
+
+
 def test_packages_zipped_in_the_background_are_checked_as_in_the_foreground(
     tmp_path: Path,
 ) -> None:
@@ -219,6 +266,9 @@ def test_ids_that_two_keys_would_share_are_made_unique_the_same_way_every_time()
     assert dict(zip(keys, ids, strict=True)) == dict(
         zip(keys[::-1], unique_ids(keys[::-1], clashing), strict=True)
     )
+    # The same key twice is two notes with one GUID: never packaged.
+    with pytest.raises(ValueError, match="the same key"):
+        unique_ids([("note", "a"), ("note", "a")])
     # Keys that share nothing keep their plain ids.
     plain = [("note", g) for g in ("a", "b")]
     assert unique_ids(plain) == [object_id(*key) for key in plain]

@@ -218,6 +218,28 @@ def test_cache_entries_a_killed_build_left_half_written_are_removed(tmp_path: Pa
     assert sorted(p for p in (out / ".cache").rglob("*.pickle")) == entries
 
 
+def test_cache_leftovers_the_build_may_not_delete_are_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A leftover it may not delete (another user's, from a container) costs nothing."""
+    notes, out = tmp_path / "notes", tmp_path / "out"
+    shutil.copytree(VAULT, notes)
+    build_vault(notes, out)
+    entry = next((out / ".cache").rglob("*.pickle"))
+    partial = entry.with_name(f".{entry.name}.4242.partial")
+    partial.write_bytes(b"half an entry")
+    unlink = os.unlink
+
+    def refused(path: object, *args: object, **kwargs: object) -> None:
+        if str(path) == str(partial):
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("builder.cache.os.unlink", refused)
+    assert build_vault(notes, out).reused
+    assert partial.exists()
+
+
 def test_killed_between_the_lock_file_and_the_packages_the_next_build_writes_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

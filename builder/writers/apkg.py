@@ -101,6 +101,9 @@ def unique_ids(keys: Sequence[tuple[str, ...]], id_of: Callable[..., int] = obje
     ids = [id_of(*key) for key in keys]
     if len(set(ids)) == len(ids):
         return ids
+    if len(set(keys)) != len(keys):
+        twice = sorted(key for key, n in Counter(keys).items() if n > 1)[0]
+        raise ValueError(f"two notes or cards of one package have the same key: {twice}")
     shared = {i for i, n in Counter(ids).items() if n > 1}
     taken = set(ids)
     kept: set[int] = set()
@@ -298,7 +301,10 @@ def same_content(path: Path, data: bytes) -> bool:
                     shutil.copyfileobj(entry, out, 1 << 20)
                 copies.append(copy)
             return _same_rows(*copies)
-    except (OSError, zipfile.BadZipFile, sqlite3.DatabaseError, EOFError):
+    except Exception:
+        # A file it cannot read, damaged in any of the ways zipfile, zlib and SQLite report
+        # (bad data, an unknown compression, an encrypted entry, a truncated database), is
+        # not shown to be the same: refused as other content.
         return False
 
 
@@ -307,8 +313,8 @@ SCHEMA_QUERY = "SELECT type, name, tbl_name, sql FROM {}.sqlite_master"
 
 def _same_rows(first: Path, second: Path) -> bool:
     """Two collections with the same schema (where each table's pages lie aside) and the
-    same rows in each table, compared by SQLite itself (with their rowids, so that two
-    equal rows are two rows)."""
+    same rows in each table, compared by SQLite itself: with their rowids, so that two equal
+    rows are two rows, and each value quoted, so that 1 is not 1.0 nor '1'."""
     connection = sqlite3.connect(first)
     try:
         connection.execute("ATTACH DATABASE ? AS other", (str(second),))
@@ -334,7 +340,10 @@ def _same_rows(first: Path, second: Path) -> bool:
                 connection.execute(f"SELECT count(*) FROM {schema}.{quoted}").fetchone()[0]
                 for schema in ("main", "other")
             ]
-            if counts[0] != counts[1] or differ(f"SELECT rowid, * FROM {{}}.{quoted}"):
+            # The schemas are the same: so are the tables' columns.
+            columns = [row[1] for row in connection.execute(f"PRAGMA main.table_info({quoted})")]
+            values = ", ".join('quote("' + c.replace('"', '""') + '")' for c in columns)
+            if counts[0] != counts[1] or differ(f"SELECT rowid, {values} FROM {{}}.{quoted}"):
                 return False
         return True
     finally:
