@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from builder.transforms import minhash
 from builder.transforms.dedupe import _among, _rare_pairs
 from builder.transforms.minhash import (
     PERMUTATIONS,
@@ -21,11 +23,36 @@ def test_signature_matrix_rows_are_each_sets_signature() -> None:
         sets.append(np.unique(rng.integers(0, 1 << 32, size=size, dtype=np.uint64)))
     sizes = np.array([s.size for s in sets])
     flat = np.concatenate(sets).astype(np.uint32)
-    for chunk in (1, 64, 2048):
+    for chunk in (1, 64, 2048, 8192):
         rows = signature_matrix(flat, sizes, chunk=chunk)
         assert rows.shape == (len(sets), PERMUTATIONS)
         for row, hashes in zip(rows, sets, strict=True):
             assert row.tolist() == signature_of_hashes(hashes).tolist()
+
+
+def test_permute_is_the_remainder_even_where_the_fold_reaches_p(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With the real permutations, a * h + b whose folded value is p or more is too rare to
+    # meet; these make a * h + b equal p, p + 1, 2p, 2**64 - 1 and the like.
+    prime = (1 << 61) - 1
+    targets = [prime, prime + 1, prime + 7, 2 * prime, 3 * prime + 5, (1 << 64) - 1, 0, 5]
+    targets += [prime - 1, 1 << 61, 7 * prime + 6, (1 << 63) + 12345]
+    hashes = np.array([0, 1, 2, (1 << 32) - 1], dtype=np.uint32)
+    pick = np.arange(PERMUTATIONS) % len(targets)
+    a = np.full(PERMUTATIONS, 1, dtype=np.uint64)
+    b = np.array([max(0, targets[k] - ((1 << 32) - 1)) for k in pick], dtype=np.uint64)
+    monkeypatch.setattr(minhash, "_A", a)
+    monkeypatch.setattr(minhash, "_B", b)
+    out = np.empty((PERMUTATIONS, hashes.size), dtype=np.uint64)
+    permuted = minhash._permute(hashes, out, np.empty_like(out))
+    expected = [[(1 * h + int(bk)) % prime for h in hashes.tolist()] for bk in b.tolist()]
+    assert permuted.tolist() == expected
+    # Values short of p take the path without the correction: still the remainder.
+    small = np.full(PERMUTATIONS, 3, dtype=np.uint64)
+    monkeypatch.setattr(minhash, "_B", small)
+    permuted = minhash._permute(hashes, out, np.empty_like(out))
+    assert permuted.tolist() == [[(h + 3) % prime for h in hashes.tolist()]] * PERMUTATIONS
 
 
 def test_signature_matrix_of_no_sets() -> None:
