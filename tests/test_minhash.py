@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from builder.model import CardKind
 from builder.transforms import minhash
-from builder.transforms.dedupe import _among, _rare_pairs
+from builder.transforms.dedupe import _among, _lsh_groups, _rare_pairs, _spread
 from builder.transforms.minhash import (
     PERMUTATIONS,
     candidate_pairs,
@@ -118,3 +119,32 @@ def test_candidate_pairs_are_the_pairs_agreeing_on_a_band_within_a_group() -> No
         ]
         assert candidate_pairs(sigs, groups, rows) == expected
     assert candidate_pairs(sigs[:0], groups[:0], 3) == []
+
+
+def test_lsh_groups_are_equal_exactly_for_one_kind_and_the_same_right_answers() -> None:
+    kinds = [CardKind.BASIC, CardKind.MULTIPLE_CHOICE, CardKind.CLOZE, CardKind.REVERSED]
+    answers = ["a", "b", "a | b", ""]
+    cards = [
+        (kind, ("stem " + str(n), answers[n % len(answers)], "every"))
+        for n, kind in enumerate(kinds[(n * 7) % 4] for n in range(200))
+    ]
+    groups = _lsh_groups([kind for kind, _ in cards], [sides for _, sides in cards])
+    assert groups.dtype == np.uint64
+
+    # Questions and clozes by their right answers, other kinds by kind alone.
+    def key(kind: CardKind, sides: tuple[str, ...]) -> object:
+        answered = kind in (CardKind.MULTIPLE_CHOICE, CardKind.CLOZE)
+        return (kind, sides[1]) if answered else kind
+
+    for (kind_a, sides_a), group_a in zip(cards, groups.tolist(), strict=True):
+        for (kind_b, sides_b), group_b in zip(cards, groups.tolist(), strict=True):
+            assert (group_a == group_b) == (key(kind_a, sides_a) == key(kind_b, sides_b))
+
+
+def test_spread_is_a_bijection_that_sends_neighbours_far_apart() -> None:
+    values = np.arange(1 << 16, dtype=np.uint64)
+    spread = _spread(values)
+    assert np.unique(spread).size == values.size
+    # SplitMix64's published first output for seed 0 (the state after one step).
+    assert int(_spread(np.zeros(1, dtype=np.uint64))[0]) == 0xE220A8397B1DCDAF
+    assert bin(int(spread[0]) ^ int(spread[1])).count("1") > 16

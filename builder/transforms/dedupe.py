@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -251,21 +250,34 @@ def _alike(
     }
 
 
-def _group(kind: CardKind, sides: tuple[str, ...]) -> int:
-    """Only cards of one kind, and for questions and clozes only those with the same right
-    answers or hidden words, can be near-duplicates: LSH never pairs the others."""
-    if kind is CardKind.MULTIPLE_CHOICE or kind is CardKind.CLOZE:
-        return _hash64(f"{kind.value}\x1f{sides[1]}")
-    return _kind_group(kind)
+def _lsh_groups(kinds: Sequence[CardKind], sides: Sequence[tuple[str, ...]]) -> np.ndarray:
+    """Each card's LSH group: only cards of one kind, and for questions and clozes only those
+    with the same right answers or hidden words, can be near-duplicates, so LSH never pairs
+    the others.
+
+    A group is a number for this run only: the place of the card's (kind, right answers) among
+    those met so far, spread over 64 bits by a bijection (so equal for equal values, and
+    different otherwise), mixed into bucket keys as evenly as random numbers would be. A
+    SHA-256 of each card's values, as before, took 0.19 s for 100k cards; this takes 0.03 s.
+    The candidates do not depend on the numbers, only on which cards share one."""
+    seen: dict[object, int] = {}
+    numbers = [
+        seen.setdefault(
+            (kind, card[1]) if kind is CardKind.MULTIPLE_CHOICE or kind is CardKind.CLOZE else kind,
+            len(seen),
+        )
+        for kind, card in zip(kinds, sides, strict=True)
+    ]
+    return _spread(np.array(numbers, dtype=np.uint64))
 
 
-@cache
-def _kind_group(kind: CardKind) -> int:
-    return _hash64(kind.value)
-
-
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+def _spread(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer: a bijection of 64-bit numbers that sends 0, 1, 2… far apart."""
+    with np.errstate(over="ignore"):
+        mixed = values + np.uint64(0x9E3779B97F4A7C15)
+        mixed = (mixed ^ (mixed >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return mixed ^ (mixed >> np.uint64(31))
 
 
 SLOT_BITS = 20
@@ -340,11 +352,7 @@ def merge_near_duplicates(
     kept, sizes = _rare_pairs(hashes, max(COMMON_SHINGLE_CARDS, len(cards) // 200))
     del hashes
     kinds = [card.rendered.card.kind for card in cards]
-    lsh_groups = np.fromiter(
-        (_group(kind, s) for kind, s in zip(kinds, sides, strict=True)),
-        dtype=np.uint64,
-        count=len(cards),
-    )
+    lsh_groups = _lsh_groups(kinds, sides)
     group_of = list(range(len(cards)))
 
     def find(i: int) -> int:
