@@ -17,7 +17,17 @@ from builder.model import (
     TaggedCard,
 )
 from builder.pipeline import BuildConfig, build
-from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
+from builder.transforms.dedupe import (
+    NEAR_DUPLICATE_JACCARD,
+    REWORDED_JACCARD,
+    REWORDED_WORDS,
+    _jaccard,
+    _shingles,
+    _similar,
+    _words,
+    merge_duplicates,
+    merge_near_duplicates,
+)
 from builder.transforms.identity import assign_identities, identity_key, new_guid
 
 
@@ -323,3 +333,18 @@ def test_a_copied_question_bank_merges_into_the_original_and_nothing_else_merges
     for note in merged:
         assert sorted(s.path for s in note.tagged.sources) == ["copied.md", "dumps-json/bank.json"]
         assert len([t for t in note.tagged.tags if t.startswith("domain::")]) == 1
+
+
+def test_similar_is_its_definition_for_equal_and_unequal_sides() -> None:
+    # `_similar` says yes to equal texts without their 3-grams: what the definition gives.
+    texts = ["", " ", "One", "one", "Use S3", "use s3", "a b c", "a b c d", "c b a"]
+    texts += ["use amazon s3 with shard | use glue", "use amazon s3 with shard | use emr"]
+    texts += ["Which service stores objects durably at low cost for a data lake?"] * 2
+    for a in texts:
+        for b in texts:
+            three = _jaccard(_shingles(a), _shingles(b))
+            words = _jaccard(_words(a), _words(b))
+            expected = three >= NEAR_DUPLICATE_JACCARD or (
+                three >= REWORDED_JACCARD and words >= REWORDED_WORDS
+            )
+            assert _similar(a, b) == expected, (a, b)
