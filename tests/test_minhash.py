@@ -7,7 +7,14 @@ import pytest
 
 from builder.model import CardKind
 from builder.transforms import minhash
-from builder.transforms.dedupe import _among, _lsh_groups, _rare_pairs, _spread
+from builder.transforms.dedupe import (
+    LSH_ROWS,
+    _among,
+    _candidates,
+    _group_numbers,
+    _rare_pairs,
+    _spread,
+)
 from builder.transforms.minhash import (
     PERMUTATIONS,
     candidate_pairs,
@@ -121,15 +128,15 @@ def test_candidate_pairs_are_the_pairs_agreeing_on_a_band_within_a_group() -> No
     assert candidate_pairs(sigs[:0], groups[:0], 3) == []
 
 
-def test_lsh_groups_are_equal_exactly_for_one_kind_and_the_same_right_answers() -> None:
+def test_group_numbers_are_equal_exactly_for_one_kind_and_the_same_right_answers() -> None:
     kinds = [CardKind.BASIC, CardKind.MULTIPLE_CHOICE, CardKind.CLOZE, CardKind.REVERSED]
     answers = ["a", "b", "a | b", ""]
     cards = [
         (kind, ("stem " + str(n), answers[n % len(answers)], "every"))
         for n, kind in enumerate(kinds[(n * 7) % 4] for n in range(200))
     ]
-    groups = _lsh_groups([kind for kind, _ in cards], [sides for _, sides in cards])
-    assert groups.dtype == np.uint64
+    groups = _group_numbers([kind for kind, _ in cards], [sides for _, sides in cards])
+    assert groups.dtype == np.intp
 
     # Questions and clozes by their right answers, other kinds by kind alone.
     def key(kind: CardKind, sides: tuple[str, ...]) -> object:
@@ -148,3 +155,26 @@ def test_spread_is_a_bijection_that_sends_neighbours_far_apart() -> None:
     # SplitMix64's published first output for seed 0 (the state after one step).
     assert int(_spread(np.zeros(1, dtype=np.uint64))[0]) == 0xE220A8397B1DCDAF
     assert bin(int(spread[0]) ^ int(spread[1])).count("1") > 16
+
+
+def test_candidates_are_those_of_every_card_though_lsh_skips_cards_alone_in_their_group() -> None:
+    rng = np.random.default_rng(11)
+    # Few distinct pair hashes, so that many cards agree on bands; copies of some cards.
+    sets = [np.unique(rng.integers(0, 60, size=rng.integers(0, 8))) for _ in range(300)]
+    sets += [sets[n] for n in rng.integers(0, 300, size=100)]
+    sizes = np.array([s.size for s in sets], dtype=np.intp)
+    kept = np.concatenate(sets).astype(np.uint32)
+    # Most cards alone in their group, the others in five groups.
+    groups = np.where(
+        rng.random(len(sets)) < 0.6, np.arange(len(sets)), rng.integers(0, 5, size=len(sets))
+    )
+    groups = groups.astype(np.intp)
+    every = candidate_pairs(
+        signature_matrix(kept, sizes), _spread(groups.astype(np.uint64)), LSH_ROWS
+    )
+    assert len(every) > 100
+    assert _candidates(kept, sizes, groups) == every
+    alone = np.arange(len(sets), dtype=np.intp)
+    assert _candidates(kept, sizes, alone) == []
+    empty = np.zeros(0, dtype=np.intp)
+    assert _candidates(np.zeros(0, dtype=np.uint32), empty, empty) == []
