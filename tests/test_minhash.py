@@ -88,7 +88,16 @@ def test_rare_pairs_leave_out_common_pairs_unless_a_card_has_no_other() -> None:
         starts = np.cumsum(sizes) - sizes
         found = [flat[a : a + n].tolist() for a, n in zip(starts, sizes, strict=True)]
         assert found == _rare_pairs_by_definition(hashes, limit)
+        # Some cards only: their pairs, still counted on every card.
+        among = np.flatnonzero(rng.random(len(hashes)) < 0.5)
+        flat, sizes = _rare_pairs(hashes, limit, among)
+        starts = np.cumsum(sizes) - sizes
+        found = [flat[a : a + n].tolist() for a, n in zip(starts, sizes, strict=True)]
+        every = _rare_pairs_by_definition(hashes, limit)
+        assert found == [every[n] for n in among.tolist()]
     flat, sizes = _rare_pairs([], 5)
+    assert flat.size == sizes.size == 0
+    flat, sizes = _rare_pairs([np.zeros(2, dtype=np.uint64)], 5, np.zeros(0, dtype=np.intp))
     assert flat.size == sizes.size == 0
 
 
@@ -160,21 +169,19 @@ def test_spread_is_a_bijection_that_sends_neighbours_far_apart() -> None:
 def test_candidates_are_those_of_every_card_though_lsh_skips_cards_alone_in_their_group() -> None:
     rng = np.random.default_rng(11)
     # Few distinct pair hashes, so that many cards agree on bands; copies of some cards.
-    sets = [np.unique(rng.integers(0, 60, size=rng.integers(0, 8))) for _ in range(300)]
-    sets += [sets[n] for n in rng.integers(0, 300, size=100)]
-    sizes = np.array([s.size for s in sets], dtype=np.intp)
-    kept = np.concatenate(sets).astype(np.uint32)
+    hashes = [np.unique(rng.integers(0, 60, size=rng.integers(0, 8))) for _ in range(300)]
+    hashes += [hashes[n] for n in rng.integers(0, 300, size=100)]
+    hashes = [h.astype(np.uint64) for h in hashes]
     # Most cards alone in their group, the others in five groups.
     groups = np.where(
-        rng.random(len(sets)) < 0.6, np.arange(len(sets)), rng.integers(0, 5, size=len(sets))
-    )
-    groups = groups.astype(np.intp)
-    every = candidate_pairs(
-        signature_matrix(kept, sizes), _spread(groups.astype(np.uint64)), LSH_ROWS
-    )
-    assert len(every) > 100
-    assert _candidates(kept, sizes, groups) == every
-    alone = np.arange(len(sets), dtype=np.intp)
-    assert _candidates(kept, sizes, alone) == []
-    empty = np.zeros(0, dtype=np.intp)
-    assert _candidates(np.zeros(0, dtype=np.uint32), empty, empty) == []
+        rng.random(len(hashes)) < 0.6, np.arange(len(hashes)), rng.integers(0, 5, len(hashes))
+    ).astype(np.intp)
+    for limit in (3, 20):
+        kept, sizes = _rare_pairs(hashes, limit)
+        keys = _spread(groups.astype(np.uint64))
+        every = candidate_pairs(signature_matrix(kept, sizes), keys, LSH_ROWS)
+        assert len(every) > 50
+        assert _candidates(hashes, groups, limit) == every
+    alone = np.arange(len(hashes), dtype=np.intp)
+    assert _candidates(hashes, alone, 3) == []
+    assert _candidates([], np.zeros(0, dtype=np.intp), 3) == []

@@ -274,19 +274,21 @@ def _group_numbers(kinds: Sequence[CardKind], sides: Sequence[tuple[str, ...]]) 
     return np.array(numbers, dtype=np.intp)
 
 
-def _candidates(kept: np.ndarray, sizes: np.ndarray, groups: np.ndarray) -> list[tuple[int, int]]:
-    """`candidate_pairs` of the cards' signatures (of their `kept` pairs, `sizes` a card) in
-    their `groups` (`_group_numbers`), with LSH run only over the cards that share a group.
+def _candidates(
+    hashes: Sequence[np.ndarray], groups: np.ndarray, limit: int
+) -> list[tuple[int, int]]:
+    """`candidate_pairs` of the cards' signatures (of their `_rare_pairs`) in their `groups`
+    (`_group_numbers`), with LSH run only over the cards that share a group.
 
     A card alone in its group, such as a question whose right answers no other question has
     (71k of 89.5k cards in the synthetic 100k deck), is never a candidate (but through a
     64-bit collision of bucket keys, and `_alike` would turn that pair down): it gets neither
-    a signature nor bucket keys, which took this from 0.22 to 0.08 s there. The pairs are
+    a signature nor bucket keys, which took this from 0.35 to 0.15 s there. The pairs are
     the same, in the same order, as the cards left keep their order."""
     paired = np.flatnonzero(np.bincount(groups)[groups] > 1)
-    chosen = np.zeros(sizes.size, dtype=bool)
-    chosen[paired] = True
-    signatures = signature_matrix(kept[np.repeat(chosen, sizes)], sizes[paired])
+    kept, sizes = _rare_pairs(hashes, limit, paired)
+    signatures = signature_matrix(kept, sizes)
+    del kept
     keys = _spread(groups[paired].astype(np.uint64))
     index = paired.tolist()
     return [(index[i], index[j]) for i, j in candidate_pairs(signatures, keys, LSH_ROWS)]
@@ -327,9 +329,13 @@ def _among(values: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     return found  # type: ignore[no-any-return]
 
 
-def _rare_pairs(hashes: Sequence[np.ndarray], limit: int) -> tuple[np.ndarray, np.ndarray]:
+def _rare_pairs(
+    hashes: Sequence[np.ndarray], limit: int, among: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The cards' word pairs without those found on more than `limit` cards, one card after
     another, and how many each card keeps; a card made only of common pairs keeps them all.
+    Only the cards `among` (their indexes, in order) when given, but pairs are counted on
+    every card.
 
     Pair hashes are CRC-32 values, so they are worked on as 32-bit numbers: half the memory."""
     sizes = np.fromiter(map(len, hashes), dtype=np.intp, count=len(hashes))
@@ -337,12 +343,16 @@ def _rare_pairs(hashes: Sequence[np.ndarray], limit: int) -> tuple[np.ndarray, n
     # A card's pairs are distinct, so a pair's count is the number of cards it is on.
     values, counts = np.unique(every, return_counts=True)
     common = values[counts > limit]
+    if among is not None:
+        chosen = np.zeros(sizes.size, dtype=bool)
+        chosen[among] = True
+        every, sizes = every[np.repeat(chosen, sizes)], sizes[among]
     rare = ~_among(every, common)
     filled = np.flatnonzero(sizes)
     starts = np.cumsum(sizes) - sizes
     some_rare = np.logical_or.reduceat(rare, starts[filled]) if filled.size else rare
     keep = rare | np.repeat(~some_rare, sizes[filled])
-    kept = np.zeros(len(hashes), dtype=np.intp)
+    kept = np.zeros(sizes.size, dtype=np.intp)
     kept[filled] = np.add.reduceat(keep, starts[filled], dtype=np.intp) if filled.size else 0
     return every[keep], kept
 
@@ -368,13 +378,12 @@ def merge_near_duplicates(
         hashes_of(card) if hashes_of else pair_hashes(card_sides)
         for card, card_sides in zip(cards, sides, strict=True)
     ]
+    kinds = [card.rendered.card.kind for card in cards]
     # Word pairs on most cards ("which service", "a company wants") only make every templated
     # question a candidate of every other; what a copy shares with its original is rarer.
-    kept, sizes = _rare_pairs(hashes, max(COMMON_SHINGLE_CARDS, len(cards) // 200))
+    limit = max(COMMON_SHINGLE_CARDS, len(cards) // 200)
+    pairs = _candidates(hashes, _group_numbers(kinds, sides), limit)
     del hashes
-    kinds = [card.rendered.card.kind for card in cards]
-    pairs = _candidates(kept, sizes, _group_numbers(kinds, sides))
-    del kept
     group_of = list(range(len(cards)))
 
     def find(i: int) -> int:
