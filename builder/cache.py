@@ -100,21 +100,6 @@ class BuildCache:
         except OSError:
             pass
 
-    def remove_partials(self) -> None:
-        """Delete the half-written entries (`.<key>.pickle.<pid>.partial`) a killed build
-        left: no build reads them, and nothing else would ever delete them. Only while
-        holding the build lock, before this build's own writes begin; a folder or file it
-        may not touch is left as it is (a cache only ever makes a build faster)."""
-        if not self.enabled:
-            return
-        # `os.scandir`, not `Path.rglob`: a large tree's cache is thousands of entries.
-        for kind in _entries(self.root, folders=True):
-            for folder in _entries(kind, folders=True):
-                for path in _entries(folder, folders=False):
-                    if path.endswith(PARTIAL_SUFFIX):
-                        with contextlib.suppress(OSError):
-                            os.unlink(path)
-
     def prune(self, kind: str, keep: set[str]) -> None:
         """Delete the entries of a kind whose keys are not in `keep`."""
         if not self.enabled:
@@ -134,13 +119,3 @@ class BuildCache:
             for path in stale:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
-
-
-def _entries(folder: str | Path, *, folders: bool) -> list[str]:
-    """The paths of a folder's subfolders (or of its other entries); none when it cannot be
-    read."""
-    try:
-        with os.scandir(folder) as entries:
-            return [entry.path for entry in entries if entry.is_dir() == folders]
-    except OSError:
-        return []

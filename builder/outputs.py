@@ -89,14 +89,21 @@ def _existing(folder: Path) -> Path:
 
 
 def remove_partials(out: Path, lock: Path | None) -> list[Path]:
-    """Delete the half-written files (`.<name>.partial`) a killed build left in the output
-    folder and beside the lock file; only those, and only while holding the build lock."""
-    found = sorted(out.glob(f".*{PARTIAL_SUFFIX}")) if out.is_dir() else []
+    """Delete the half-written files (`.<name>.partial`) a killed build left anywhere in the
+    output folder (its cache's entries too) and beside the lock file; only those, and only
+    while holding the build lock. One it may not delete is left as it is."""
+    # `os.walk`, not `Path.rglob`: a large tree's cache is thousands of entries.
+    found = [
+        Path(folder, name)
+        for folder, _, names in os.walk(out)
+        for name in names
+        if name.startswith(".") and name.endswith(PARTIAL_SUFFIX)
+    ]
     if lock is not None:
         found.append(partial_path(lock))
     removed = []
-    for partial in found:
-        with contextlib.suppress(FileNotFoundError):
+    for partial in sorted(found):
+        with contextlib.suppress(OSError):
             partial.unlink()
             removed.append(partial)
     return removed

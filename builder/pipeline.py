@@ -145,7 +145,6 @@ def build(config: BuildConfig) -> BuildResult:
     folders = [config.out, *([config.lock.parent] if config.lock is not None else [])]
     with exclusive_build(folders, config.waiting):
         remove_partials(config.out, config.lock)
-        BuildCache(config.out, enabled=config.cache).remove_partials()
         return _build(config)
 
 

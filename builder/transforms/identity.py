@@ -264,7 +264,7 @@ def _assign_identities(
         guid, n = base_guid(index), 0
         while guid in used:
             n += 1
-            guid = genanki.guid_for(*key, str(n))
+            guid = new_guid((*key, str(n)))
         guids[index] = guid
         used.add(guid)
     notes = tuple(Note(card, guid or "") for card, guid in zip(cards, guids, strict=True))

@@ -12,7 +12,7 @@ from builder import __version__
 from builder.diagnostics import Diagnostic
 from builder.model import Note
 from builder.outputs import write_atomically
-from builder.release import RETIRED_TAG, DeckRelease, top_deck
+from builder.release import DeckRelease, top_deck
 from builder.transforms.tag import SERVICE_TAG, UNCLASSIFIED
 from builder.writers.apkg import PackageInfo
 
@@ -65,8 +65,7 @@ def deck_summary(
         }
         if release
         else None,
-        # `RETIRED_TAG in tags`, not the `retired` property: a call per note saved.
-        "retired_in_package": sum(RETIRED_TAG in n.tags for n in release.notes) if release else 0,
+        "retired_in_package": sum(n.retired for n in release.notes) if release else 0,
         "notes": len(notes),
         "by_kind": by_kind,
         "by_domain": _counts(domains),
