@@ -55,7 +55,7 @@ from builder.readers.markdown_text import (
     parse_heading,
     starts_some_line,
 )
-from builder.readers.obsidian import CARD_TAG_RE
+from builder.readers.obsidian import card_tag
 from builder.readers.questions import (
     PLACEHOLDER_RE,
     VOTE_SHARE_RE,
@@ -982,9 +982,7 @@ def _claim_score(source: SourceFile) -> int:
 
 def _has_card_tags(doc: _Lines) -> bool:
     return any(
-        not doc.in_code[i]
-        and "#card" in doc.lines[i]  # a cheap test first: most lines have none
-        and CARD_TAG_RE.search(mask_inline_spans(doc.lines[i]))
+        not doc.in_code[i] and card_tag(mask_inline_spans(doc.lines[i]))
         for i in range(doc.start, len(doc.lines))
     )
 
