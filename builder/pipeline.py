@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from builder.cache import BuildCache, digest
 from builder.collector import frozen_until_done
-from builder.diagnostics import Diagnostic
+from builder.diagnostics import BuildError, Diagnostic
 from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.lock import Lock, LockError, file_digest
@@ -142,6 +142,13 @@ def build(config: BuildConfig) -> BuildResult:
     """
     if not config.write:
         return _build(config)
+    # The output folder is made first, so that every build locks that folder itself. A
+    # build that found it missing would lock its parent, and one started once the first had
+    # made it would lock the folder: both would run, each deleting the other's `.partial`.
+    try:
+        config.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BuildError(f"{config.out}: cannot be made: {error.strerror or error}") from None
     folders = [config.out, *([config.lock.parent] if config.lock is not None else [])]
     with exclusive_build(folders, config.waiting):
         remove_partials(config.out, config.lock)

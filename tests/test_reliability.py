@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from builder import pipeline
+from builder.diagnostics import BuildError
 from builder.lock import Lock
 from builder.model import Card
 from builder.pipeline import BuildConfig, BuildResult, build
@@ -134,6 +136,42 @@ def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     assert waiting.returncode == 0, stderr
     assert f"waiting for another build that is writing to {notes}" in stderr
     assert (notes / "deck.lock").is_file()
+
+
+def test_a_build_into_a_new_output_folder_locks_that_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is made, then locked: a second build started once it exists locks the same
+    folder and waits, rather than run beside the first (which would have locked the parent)."""
+    notes = tmp_path / "notes"
+    shutil.copytree(VAULT, notes)
+    out = tmp_path / "new" / "out"
+    held: list[bool] = []
+    real_build = pipeline._build
+
+    def probing(config: BuildConfig) -> BuildResult:
+        probe = os.open(out, os.O_RDONLY)  # the folder exists before any stage runs
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held.append(False)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(probe)
+        return real_build(config)
+
+    monkeypatch.setattr(pipeline, "_build", probing)
+    result = build_vault(notes, out, build_time=100)
+    assert held == [True] and not result.failed and result.packages
+
+
+def test_an_output_folder_that_cannot_be_made_is_an_error_naming_it(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    shutil.copytree(VAULT, notes)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    with pytest.raises(BuildError, match=r"taken/out: cannot be made"):
+        build_vault(notes, tmp_path / "taken" / "out")
+    assert not (notes / "deck.lock").exists()
 
 
 def test_two_builds_at_once_give_one_consistent_lock_file(tmp_path: Path) -> None:
