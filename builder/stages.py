@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from builder.cache import BuildCache
 from builder.collector import collector_paused
@@ -25,6 +26,7 @@ from builder.transforms.tag import Tagger, Taxonomy
 from builder.writers.apkg import (
     PackageInfo,
     ReleaseExistsError,
+    package_path,
     preparing,
     write_prepared,
 )
@@ -119,13 +121,21 @@ def _after_files(
     media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
     lock_lines: list[bytes | memoryview] = []
     lock_digest: str | None = None
+    lock_saved = False
     if not failed and config.write:
         # Every package is worked out, and checked against released versions, before
         # anything is written. The lock file goes first: a build killed after it leaves
         # packages the next build writes again byte for byte, from the lock's times.
-        # The packages are zipped in the background while the lock file's lines are made.
+        # The packages are zipped in the background while the lock file's lines are made,
+        # and written when no file is there that could refuse a package.
         with preparing(releases, media, config.out) as prepared_packages:
-            lock_lines = new_lock.lines() if config.lock is not None else []
+            if config.lock is not None:
+                lock_lines = new_lock.lines()
+            if config.lock is not None and not any(
+                package_path(config.out, release).exists() for release in releases
+            ):
+                lock_digest = _save_lock(new_lock, config.lock, lock_lines, diagnostics)
+                lock_saved = True
             try:
                 prepared = prepared_packages()
             except ReleaseExistsError as error:
@@ -134,22 +144,8 @@ def _after_files(
                 )
                 failed = True
     if not failed and config.write:
-        if config.lock is not None:
-            try:
-                new_lock.save(config.lock, lock_lines)
-                lock_digest = lines_digest(lock_lines)
-            except OSError as error:
-                diagnostics.append(
-                    Diagnostic(
-                        str(config.lock),
-                        0,
-                        Severity.WARNING,
-                        "lock-not-written",
-                        f"the lock file could not be written ({error.strerror or error}); the "
-                        "packages are built, but the next build will not remember these "
-                        "cards' identities: make the folder writable or pass --lock FILE",
-                    )
-                )
+        if config.lock is not None and not lock_saved:
+            lock_digest = _save_lock(new_lock, config.lock, lock_lines, diagnostics)
         packages = write_prepared(prepared)
         for release in releases:
             write_changelog(release, new_lock, config.out)
@@ -170,6 +166,28 @@ def _after_files(
         locked_versions={deck: entry.version for deck, entry in lock.decks.items()},
         lock_digest=lock_digest,
     )
+
+
+def _save_lock(
+    lock: Lock, path: Path, lines: list[bytes | memoryview], diagnostics: list[Diagnostic]
+) -> str | None:
+    """Write the lock file; its `file_digest`, or None and a warning when it cannot be written."""
+    try:
+        lock.save(path, lines)
+    except OSError as error:
+        diagnostics.append(
+            Diagnostic(
+                str(path),
+                0,
+                Severity.WARNING,
+                "lock-not-written",
+                f"the lock file could not be written ({error.strerror or error}); the "
+                "packages are built, but the next build will not remember these "
+                "cards' identities: make the folder writable or pass --lock FILE",
+            )
+        )
+        return None
+    return lines_digest(lines)
 
 
 def leveled(diagnostics: Sequence[Diagnostic], levels: Mapping[str, str]) -> list[Diagnostic]:

@@ -149,6 +149,33 @@ def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -
         assert list((tmp_path / "out2").iterdir()) == []
 
 
+def test_a_refused_release_leaves_the_lock_file_as_it_was(tmp_path: Path) -> None:
+    """The lock file is written beside the zipping only when no package file is there that
+    could refuse it: a lock reverted to an older one (or deleted), with the notes edited,
+    would give a released version other content; the build fails and writes no lock."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
+    lock_path = notes / "deck.lock"
+    first = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
+    (package,) = first.packages
+    released = package.path.read_bytes()
+    older = lock_path.read_text()
+    (notes / "a.md").write_text("## What is a shard? #card\nA unit of read and write capacity.\n")
+    second = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=200))
+    assert [r.version for r in second.releases] == ["1.0.1"] and not second.failed
+    for reverted in (older, None):
+        if reverted is None:
+            lock_path.unlink()
+        else:
+            lock_path.write_text(reverted)
+        refused = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=300))
+        assert refused.failed
+        assert [d.code for d in refused.diagnostics] == ["release-exists"]
+        assert package.path.read_bytes() == released
+        assert (lock_path.read_text() if lock_path.exists() else None) == reverted
+
+
 def test_a_large_lock_file_reads_in_chunks_as_one_and_names_the_first_broken_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
