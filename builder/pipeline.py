@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,8 @@ class BuildResult:
     lock_digest: str | None = None
     """`lock.file_digest` of the lock file as the build left it, when the build wrote it
     (or found it the same); None when not known."""
+    package_keys: Mapping[Path, str] = field(default_factory=dict)
+    """Each package file's `package_key`: what its bytes depend on besides its name."""
 
 
 def read_sources(
@@ -222,6 +225,7 @@ def record_build(out: Path, key: str, result: BuildResult) -> None:
     record = {
         "key": key,
         "outputs": outputs,
+        "packages": {str(path): package for path, package in result.package_keys.items()},
         "report": result.report_path,
         "summary": result.unchanged_summary,
         "notes": result.note_count,
@@ -247,3 +251,23 @@ def last_build(out: Path, key: str) -> BuildResult | None:
         )  # fmt: skip
     except (OSError, KeyError, TypeError, ValueError):  # gone, or a record of another shape
         return None
+
+
+def kept_packages(out: Path, keys: Mapping[Path, str]) -> set[Path]:
+    """The package files among `keys` (file → its `package_key`) that the last successful
+    build into `out` wrote or kept with the same key, untouched since: their bytes are the
+    ones this build would make, so they need not be made again to be compared."""
+    record = BuildCache(out).get("build", "last")
+    kept: set[Path] = set()
+    try:
+        recorded, outputs = record["packages"], record["outputs"]
+        for path, key in keys.items():
+            if recorded.get(str(path)) != key or str(path) not in outputs:
+                continue
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                if (stat.st_size, stat.st_mtime_ns) == tuple(outputs[str(path)]):
+                    kept.add(path)
+    except (KeyError, TypeError, ValueError, AttributeError):  # none, or of another shape
+        return set()
+    return kept

@@ -18,7 +18,7 @@ from builder.files import CardFeatures, FileOutcome, default_jobs, process_files
 from builder.inputs import FileSettings
 from builder.lock import Lock, lines_digest
 from builder.model import TaggedCard
-from builder.pipeline import BuildConfig, BuildResult, NoProgress
+from builder.pipeline import BuildConfig, BuildResult, NoProgress, kept_packages
 from builder.release import DeckRelease, build_time, plan_releases
 from builder.transforms.dedupe import merge_duplicates, merge_near_duplicates
 from builder.transforms.identity import Fingerprint, assign_identities
@@ -26,6 +26,7 @@ from builder.transforms.tag import Tagger, Taxonomy
 from builder.writers.apkg import (
     PackageInfo,
     ReleaseExistsError,
+    package_key,
     package_path,
     preparing,
     write_prepared,
@@ -122,17 +123,25 @@ def _after_files(
     lock_lines: list[bytes | memoryview] = []
     lock_digest: str | None = None
     lock_saved = False
+    package_keys = {
+        package_path(config.out, r): package_key(r, new_lock.decks[r.deck].package, media)
+        for r in releases
+    }
     if not failed and config.write:
+        # A deck's package that the last build left as this one would make it (a deck
+        # nothing changed in) is kept without being made again to be compared.
+        kept = kept_packages(config.out, package_keys) if config.cache else set()
         # Every package is worked out, and checked against released versions, before
         # anything is written. The lock file goes first: a build killed after it leaves
         # packages the next build writes again byte for byte, from the lock's times.
         # The packages are zipped in the background while the lock file's lines are made,
         # and written when no file is there that could refuse a package.
-        with preparing(releases, media, config.out) as prepared_packages:
+        kept_decks = {r.deck for r in releases if package_path(config.out, r) in kept}
+        with preparing(releases, media, config.out, kept_decks) as prepared_packages:
             if config.lock is not None:
                 lock_lines = new_lock.lines()
             if config.lock is not None and not any(
-                package_path(config.out, release).exists() for release in releases
+                path.exists() for path in package_keys if path not in kept
             ):
                 lock_digest = _save_lock(new_lock, config.lock, lock_lines, diagnostics)
                 lock_saved = True
@@ -165,6 +174,7 @@ def _after_files(
         media=media,
         locked_versions={deck: entry.version for deck, entry in lock.decks.items()},
         lock_digest=lock_digest,
+        package_keys=package_keys,
     )
 
 

@@ -15,11 +15,13 @@ import json
 import re
 import shutil
 import sqlite3
+import sys
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +32,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from builder.cache import BUILDER_CODE
 from builder.outputs import same_bytes, write_atomically
 from builder.release import DeckRelease, PackagedNote
 from builder.writers.notetypes import note_type_for
@@ -253,7 +256,7 @@ def collection_bytes(release: DeckRelease) -> bytes:
 
 def _zipped(release: DeckRelease, collection: bytes, media: Mapping[str, Path]) -> bytes:
     """The package: the collection, the media index and the media files, zipped."""
-    names = sorted({name for note in release.notes for name in note.media if name in media})
+    names = _media_names(release, media)
     when = _zip_time(max([release.note_types_mod, *(n.mod for n in release.notes)]))
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as archive:
@@ -263,6 +266,21 @@ def _zipped(release: DeckRelease, collection: bytes, media: Mapping[str, Path]) 
         for n, name in enumerate(names):
             _zip_entry(archive, str(n), media[name].read_bytes(), when)
     return package.getvalue()
+
+
+def _media_names(release: DeckRelease, media: Mapping[str, Path]) -> list[str]:
+    """The stored names of the media files the package holds, in name order."""
+    return sorted({name for note in release.notes for name in note.media if name in media})
+
+
+def package_key(release: DeckRelease, content: str, media: Mapping[str, Path]) -> str:
+    """Everything a package's bytes depend on besides its file name: `content`, the lock
+    file's hash of its notes, note types and times (`LockedDeck.package`); the media it holds
+    (their stored names hash their bytes); and the code that writes it: the builder's own,
+    genanki, Python (zipfile), SQLite and zlib."""
+    parts = [content, _media_names(release, media), BUILDER_CODE, genanki.__version__]
+    parts += [sys.version, sqlite3.sqlite_version, zlib.ZLIB_RUNTIME_VERSION]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,19 +373,22 @@ def _checked(release: DeckRelease, data: bytes, out_dir: Path) -> PreparedPackag
     content is kept as it is, a different one is an error (a released version never
     changes)."""
     path = package_path(out_dir, release)
-    slug = slugify(release.deck)
     if path.exists():
         if same_bytes(path, data) or same_content(path, data):
-            info = PackageInfo(release.deck, slug, release.version, path, release.notes, False)
-            return PreparedPackage(info, None)
+            return PreparedPackage(_info(release, out_dir, written=False), None)
         raise ReleaseExistsError(
             path,
             "this version was already released with other content, and a released version "
             "is never overwritten. "
             "Was deck.lock reverted or left uncommitted? Move the file away to build it again",
         )
-    info = PackageInfo(release.deck, slug, release.version, path, release.notes, True)
-    return PreparedPackage(info, data)
+    return PreparedPackage(_info(release, out_dir, written=True), data)
+
+
+def _info(release: DeckRelease, out_dir: Path, *, written: bool) -> PackageInfo:
+    path = package_path(out_dir, release)
+    slug = slugify(release.deck)
+    return PackageInfo(release.deck, slug, release.version, path, release.notes, written)
 
 
 def prepare_release(
@@ -387,10 +408,15 @@ def prepare_releases(
 
 @contextlib.contextmanager
 def preparing(
-    releases: Sequence[DeckRelease], media: Mapping[str, Path], out_dir: Path
+    releases: Sequence[DeckRelease],
+    media: Mapping[str, Path],
+    out_dir: Path,
+    kept: Collection[str] = (),
 ) -> Iterator[Callable[[], list[PreparedPackage]]]:
     """`prepare_releases`, the second half of it in the background while the block runs:
     the function it gives waits for the packages (and raises its `ReleaseExistsError`).
+    The packages of the `kept` decks are known to be on disk as this build would write
+    them: they are kept as they are, not made again.
 
     The collections are made first, before the block: the Python code making their rows
     and the block's own Python work (the lock file's lines) would only take turns on the
@@ -398,11 +424,14 @@ def preparing(
     2.8 s alone. Zipping is zlib, which runs without the lock, beside the block: the build
     took 0.8 s less.
     """
-    collections = [collection_bytes(release) for release in releases]
+    collections = [b"" if r.deck in kept else collection_bytes(r) for r in releases]
 
     def packages() -> list[PreparedPackage]:
         prepared = []
         for n, release in enumerate(releases):
+            if release.deck in kept:
+                prepared.append(PreparedPackage(_info(release, out_dir, written=False), None))
+                continue
             data = _zipped(release, collections[n], media)
             collections[n] = b""  # the uncompressed collection is most of the memory here
             prepared.append(_checked(release, data, out_dir))
