@@ -30,13 +30,15 @@ class FileSettings:
 
 def media_signature(roots: Sequence[Path]) -> str:
     """Names, sizes and times of every media file under the roots: a change to any of them
-    can change how a card renders."""
+    can change how a card renders. The change time too: an image overwritten with as many
+    bytes and its modification time set back (`cp -p`, `rsync -t`) still has a new one, and
+    its new bytes need a new stored name."""
     entries = []
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.suffix.lower() in MEDIA_SUFFIXES and path.is_file():
                 stat = path.stat()
-                entries.append(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}")
+                entries.append(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ctime_ns}")
     return digest(*entries)
 
 

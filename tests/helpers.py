@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 from builder.discover import SourceFile
@@ -52,4 +54,18 @@ def run_builder(
         timeout=180,
         check=False,
         env=env,
+    )
+
+
+def tiny_png(row: bytes = b"\x00\x00") -> bytes:
+    """A valid 1×1 greyscale PNG: `row` is its one scanline (filter byte, pixel)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(row)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )

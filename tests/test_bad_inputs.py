@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import struct
-import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -20,23 +18,10 @@ from builder.discover import MAX_FILE_BYTES
 from builder.pipeline import BuildConfig, BuildResult, build
 from tests.anki_import import import_package, imported_notes
 from tests.conftest import FIXTURES
+from tests.helpers import tiny_png
 
 CARDS_IN_ONE_FILE = 5_000
 IMAGES = 1_500
-
-
-def tiny_png() -> bytes:
-    """A valid 1×1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 def write_limits(notes: Path) -> None:

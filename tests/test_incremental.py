@@ -3,6 +3,9 @@ be trusted; a build with nothing to do does nothing."""
 
 from __future__ import annotations
 
+import json
+import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from builder.cache import CACHE_DIR, BuildCache
 from builder.lock import file_digest
 from builder.pipeline import BuildConfig, BuildResult, build
+from tests.helpers import tiny_png
 from tests.synthetic import generate
 
 
@@ -101,3 +105,30 @@ def test_a_record_of_another_shape_is_not_trusted(tmp_path: Path) -> None:
     cache.put("build", "last", record)
     again = run(notes, out)
     assert not again.reused and again.note_count == 1
+
+
+def test_an_image_overwritten_with_its_size_and_time_kept_is_packaged_anew(
+    tmp_path: Path,
+) -> None:
+    """`cp -p` or `rsync -t` can put new bytes in an image and set its old modification time
+    back: the cache must still see the change (its change time is new), give the image a
+    new stored name, and package the new bytes."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    image = notes / "diagram.png"
+    image.write_bytes(tiny_png(b"\x00\x00"))
+    (notes / "a.md").write_text("## What does the diagram show? #card\n![d](diagram.png)\n")
+    out, lock = tmp_path / "out", notes / "deck.lock"
+    first = run(notes, out, lock=lock)
+    before = image.stat()
+    new = tiny_png(b"\x00\x01")
+    assert len(new) == before.st_size and new != image.read_bytes()
+    image.write_bytes(new)
+    os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second = run(notes, out, lock=lock, build_time=1_700_000_100)
+    assert not second.reused and second.releases[0].version == "1.0.1"
+    with zipfile.ZipFile(second.packages[0].path) as package:
+        (name,) = json.loads(package.read("media")).values()
+        assert package.read("0") == new
+    with zipfile.ZipFile(first.packages[0].path) as package:
+        assert name not in json.loads(package.read("media")).values()
