@@ -40,6 +40,18 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     os.replace(partial, path)
 
 
+FileState = tuple[int, int, int, int]
+"""A file's size, modification and change times (ns) and inode."""
+
+
+def file_state(path: Path) -> FileState:
+    """What tells a file from one written or replaced since: its change time cannot be set
+    back (`cp -p`, `rsync -t` and `os.utime` set the modification time only), and a file
+    renamed over it has another inode."""
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 def same_bytes(path: Path, data: bytes, chunk: int = 1 << 20) -> bool:
     """The file exists and holds exactly these bytes; read a chunk at a time, never whole
     (a large deck's package or lock file is tens of megabytes)."""

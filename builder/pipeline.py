@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from builder.discover import SourceFile, discover
 from builder.inputs import FileSettings, file_key, settings_key
 from builder.lock import Lock, LockError, file_digest
 from builder.model import Card
-from builder.outputs import exclusive_build, remove_partials
+from builder.outputs import FileState, exclusive_build, file_state, remove_partials
 
 if TYPE_CHECKING:  # the stages are heavy to import; a build with nothing to do needs none
     from builder.model import Note
@@ -151,7 +150,9 @@ def build(config: BuildConfig) -> BuildResult:
     try:
         config.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise BuildError(f"{config.out}: cannot be made: {error.strerror or error}") from None
+        in_the_way = [p for p in (config.out, *config.out.parents) if p.exists() and not p.is_dir()]
+        why = f"{in_the_way[0]} is a file" if in_the_way else error.strerror or str(error)
+        raise BuildError(f"the output folder {config.out} cannot be made: {why}") from None
     folders = [config.out, *([config.lock.parent] if config.lock is not None else [])]
     with exclusive_build(folders, config.waiting):
         remove_partials(config.out, config.lock)
@@ -217,15 +218,23 @@ def _read_lock(path: Path | None) -> bytes | None:
 
 
 def record_build(out: Path, key: str, result: BuildResult) -> None:
-    """Remember a successful build, so the same inputs next time need no work."""
-    outputs = {}
-    for path in (*(p.path for p in result.packages), result.report_path):
-        stat = path.stat()
-        outputs[str(path)] = (stat.st_size, stat.st_mtime_ns)
+    """Remember a successful build, so the same inputs next time need no work, and which
+    package files it left as they should be, so a deck nothing changed in keeps its own."""
+    outputs: dict[str, FileState] = {}
+    packages: dict[str, str] = {}
+    for package in result.packages:
+        # As the build wrote or checked it: a file put in its place since is not trusted.
+        if package.state is None:
+            outputs[str(package.path)] = file_state(package.path)
+        else:
+            outputs[str(package.path)] = package.state
+            if package.path in result.package_keys:
+                packages[str(package.path)] = result.package_keys[package.path]
+    outputs[str(result.report_path)] = file_state(result.report_path)
     record = {
         "key": key,
         "outputs": outputs,
-        "packages": {str(path): package for path, package in result.package_keys.items()},
+        "packages": packages,
         "report": result.report_path,
         "summary": result.unchanged_summary,
         "notes": result.note_count,
@@ -240,34 +249,37 @@ def last_build(out: Path, key: str) -> BuildResult | None:
     if not isinstance(record, dict) or record.get("key") != key:
         return None
     try:
-        for name, (size, mtime) in record["outputs"].items():
-            stat = Path(name).stat()
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-                return None
+        if not all(_untouched(Path(name), state) for name, state in record["outputs"].items()):
+            return None
         summary = record["summary"]
         return BuildResult(
             (), (), (), record["diagnostics"], False, record["report"], summary, summary,
             record["notes"], reused=True,
         )  # fmt: skip
-    except (OSError, KeyError, TypeError, ValueError):  # gone, or a record of another shape
+    except (KeyError, TypeError, ValueError, AttributeError):  # a record of another shape
         return None
 
 
-def kept_packages(out: Path, keys: Mapping[Path, str]) -> set[Path]:
+def kept_packages(out: Path, keys: Mapping[Path, str]) -> dict[Path, FileState]:
     """The package files among `keys` (file → its `package_key`) that the last successful
-    build into `out` wrote or kept with the same key, untouched since: their bytes are the
-    ones this build would make, so they need not be made again to be compared."""
+    build into `out` wrote or checked with the same key, untouched since (with that state):
+    their bytes are the ones this build would make, so they need not be made again."""
     record = BuildCache(out).get("build", "last")
-    kept: set[Path] = set()
+    kept: dict[Path, FileState] = {}
     try:
         recorded, outputs = record["packages"], record["outputs"]
         for path, key in keys.items():
-            if recorded.get(str(path)) != key or str(path) not in outputs:
-                continue
-            with contextlib.suppress(OSError):
-                stat = path.stat()
-                if (stat.st_size, stat.st_mtime_ns) == tuple(outputs[str(path)]):
-                    kept.add(path)
+            state = outputs.get(str(path))
+            if recorded.get(str(path)) == key and _untouched(path, state):
+                kept[path] = state
     except (KeyError, TypeError, ValueError, AttributeError):  # none, or of another shape
-        return set()
+        return {}
     return kept
+
+
+def _untouched(path: Path, state: object) -> bool:
+    """The file is there in the state recorded."""
+    try:
+        return file_state(path) == state
+    except OSError:
+        return False

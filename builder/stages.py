@@ -29,6 +29,7 @@ from builder.writers.apkg import (
     package_key,
     package_path,
     preparing,
+    slugify,
     write_prepared,
 )
 from builder.writers.changelog import write_changelog
@@ -117,6 +118,7 @@ def _after_files(
     releases, new_lock = plan_releases(identified.notes, lock, now, fingerprint_of, held, digest_of)
 
     diagnostics = leveled(diagnostics, config.checks)
+    diagnostics += name_clashes(releases, config.out)  # as release-exists: never lowered
     failed = fails_build(diagnostics, strict=config.strict)
     packages: list[PackageInfo] = []
     media = {m.stored_name: m.path for n in identified.notes for m in n.tagged.rendered.media}
@@ -130,13 +132,15 @@ def _after_files(
     if not failed and config.write:
         # A deck's package that the last build left as this one would make it (a deck
         # nothing changed in) is kept without being made again to be compared.
-        kept = kept_packages(config.out, package_keys) if config.cache else set()
+        kept = kept_packages(config.out, package_keys) if config.cache else {}
         # Every package is worked out, and checked against released versions, before
         # anything is written. The lock file goes first: a build killed after it leaves
         # packages the next build writes again byte for byte, from the lock's times.
         # The packages are zipped in the background while the lock file's lines are made,
         # and written when no file is there that could refuse a package.
-        kept_decks = {r.deck for r in releases if package_path(config.out, r) in kept}
+        kept_decks = {
+            r.deck: kept[path] for r in releases if (path := package_path(config.out, r)) in kept
+        }
         with preparing(releases, media, config.out, kept_decks) as prepared_packages:
             if config.lock is not None:
                 lock_lines = new_lock.lines()
@@ -176,6 +180,25 @@ def _after_files(
         lock_digest=lock_digest,
         package_keys=package_keys,
     )
+
+
+def name_clashes(releases: Sequence[DeckRelease], out: Path) -> list[Diagnostic]:
+    """An error for each top-level deck whose name gives the file name of another's
+    package (`Cafe` and `Café` are both `cafe-<version>.apkg`): one package would be
+    written over the other, and one deck's release lost."""
+    first: dict[str, DeckRelease] = {}
+    clashes = []
+    for release in releases:
+        slug = slugify(release.deck)
+        other = first.setdefault(slug, release)
+        if other is not release:
+            message = (
+                f"the decks {other.deck!r} and {release.deck!r} are both packaged as "
+                f"{slug}-<version>.apkg, and one would be written over the other: rename one"
+            )
+            path = str(package_path(out, release))
+            clashes.append(Diagnostic(path, 0, Severity.ERROR, "deck-name-clash", message))
+    return clashes
 
 
 def _save_lock(

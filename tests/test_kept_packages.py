@@ -78,7 +78,7 @@ def test_only_the_changed_decks_package_is_made_again(
     assert {p.path.name: p.path.read_bytes() for p in fresh.packages} == {
         p.path.name: p.path.read_bytes() for p in second.packages
     }
-    assert len(first.packages) == 2
+    assert [p.written for p in first.packages] == [True, True]
 
 
 def test_a_package_file_touched_since_is_made_again_and_compared(
@@ -121,3 +121,72 @@ def test_without_the_cache_or_with_other_code_every_package_is_made(
     made.clear()
     run(notes, out, 300)
     assert made == ["Models", "Streams"]
+
+
+def test_a_release_given_other_content_is_refused_though_its_file_is_as_recorded(
+    notes: Path, tmp_path: Path, made: list[str]
+) -> None:
+    """The lock reverted (here deleted) and a note edited: Streams 1.0.0 would now hold
+    other notes. Its file is the one the last build recorded, but for other content: made
+    again, compared and refused."""
+    out = tmp_path / "out"
+    run(notes, out, 100)
+    packages = {p.name: p.read_bytes() for p in out.glob("*.apkg")}
+    (notes / "deck.lock").unlink()
+    streams = notes / "streams.md"
+    streams.write_text(streams.read_text().replace("stream capacity", "read and write capacity"))
+    made.clear()
+    refused = run(notes, out, 200)
+    assert refused.failed and {d.code for d in refused.diagnostics} == {"release-exists"}
+    assert "Streams" in made
+    assert {p.name: p.read_bytes() for p in out.glob("*.apkg")} == packages
+    assert not (notes / "deck.lock").exists()
+
+
+def test_a_package_file_replaced_during_a_build_is_not_trusted_by_the_next(
+    notes: Path, tmp_path: Path, made: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the build records of a kept or written file is its state when it was checked
+    or written: a file put in its place while the build ran is compared by the next build."""
+    out = tmp_path / "out"
+    run(notes, out, 100)
+    streams = out / "streams-1.0.0.apkg"
+    # Another release of Streams, other content: what a sync client might bring back.
+    other = tmp_path / "other"
+    shutil.copytree(notes, other)
+    (other / "streams.md").write_text(
+        (other / "streams.md").read_text().replace("stream capacity", "shard capacity")
+    )
+    (other / "deck.lock").unlink()
+    run(other, tmp_path / "other-out", 100)
+    replacement = (tmp_path / "other-out" / "streams-1.0.0.apkg").read_bytes()
+    real = apkg.collection_bytes
+
+    def replacing(release: DeckRelease) -> bytes:
+        if release.deck == "Models":  # while Streams, kept, is not looked at again
+            streams.write_bytes(replacement)
+        return real(release)
+
+    monkeypatch.setattr(apkg, "collection_bytes", replacing)
+    edit_models(notes)
+    assert not run(notes, out, 200).failed
+    edit_models(notes, "What does L1 shrink?")
+    refused = run(notes, out, 300)
+    assert refused.failed and [d.code for d in refused.diagnostics] == ["release-exists"]
+    assert refused.diagnostics[0].path == str(streams)
+
+
+def test_two_decks_with_one_file_name_stop_the_build_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, deck in (("a.md", "Cafe"), ("b.md", "Café")):
+        (notes / name).write_text(f"---\ncards-deck: {deck}\n---\n## Q in {name}? #card\nA.\n")
+    out = tmp_path / "out"
+    result = run(notes, out, 100, checks={"deck-name-clash": "ignore"})
+    assert result.failed
+    (clash,) = result.diagnostics
+    assert (clash.code, clash.path) == ("deck-name-clash", str(out / "cafe-1.0.0.apkg"))
+    assert "'Cafe' and 'Café' are both packaged as cafe-<version>.apkg" in clash.message
+    assert not list(out.glob("*.apkg")) and not (notes / "deck.lock").exists()

@@ -157,13 +157,13 @@ def test_a_refused_release_leaves_the_lock_file_as_it_was(tmp_path: Path) -> Non
     notes.mkdir()
     (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
     lock_path = notes / "deck.lock"
-    first = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
-    (package,) = first.packages
-    released = package.path.read_bytes()
+    build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
     older = lock_path.read_text()
     (notes / "a.md").write_text("## What is a shard? #card\nA unit of read and write capacity.\n")
     second = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=200))
     assert [r.version for r in second.releases] == ["1.0.1"] and not second.failed
+    released = {p.name: p.read_bytes() for p in (tmp_path / "out").glob("*.apkg")}
+    assert sorted(released) == ["notes-1.0.0.apkg", "notes-1.0.1.apkg"]
     for reverted in (older, None):
         if reverted is None:
             lock_path.unlink()
@@ -172,7 +172,7 @@ def test_a_refused_release_leaves_the_lock_file_as_it_was(tmp_path: Path) -> Non
         refused = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=300))
         assert refused.failed
         assert [d.code for d in refused.diagnostics] == ["release-exists"]
-        assert package.path.read_bytes() == released
+        assert {p.name: p.read_bytes() for p in (tmp_path / "out").glob("*.apkg")} == released
         assert (lock_path.read_text() if lock_path.exists() else None) == reverted
 
 

@@ -21,9 +21,9 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from builder.cache import BUILDER_CODE
-from builder.outputs import same_bytes, write_atomically
+from builder.outputs import FileState, file_state, same_bytes, write_atomically
 from builder.release import DeckRelease, PackagedNote
 from builder.writers.notetypes import note_type_for
 
@@ -70,6 +70,9 @@ class PackageInfo:
     """Notes in the package, retired ones included."""
     written: bool
     """False when the package already existed with the same content and was kept as it was."""
+    state: FileState | None = None
+    """The file's `file_state` as the build wrote it or found it the same; None when not
+    known (it changed while it was compared)."""
 
 
 def slugify(name: str) -> str:
@@ -374,8 +377,11 @@ def _checked(release: DeckRelease, data: bytes, out_dir: Path) -> PreparedPackag
     changes)."""
     path = package_path(out_dir, release)
     if path.exists():
+        before = file_state(path)
         if same_bytes(path, data) or same_content(path, data):
-            return PreparedPackage(_info(release, out_dir, written=False), None)
+            # Known the same only if nothing put another file there while it was compared.
+            state = before if file_state(path) == before else None
+            return PreparedPackage(_info(release, out_dir, written=False, state=state), None)
         raise ReleaseExistsError(
             path,
             "this version was already released with other content, and a released version "
@@ -385,10 +391,13 @@ def _checked(release: DeckRelease, data: bytes, out_dir: Path) -> PreparedPackag
     return PreparedPackage(_info(release, out_dir, written=True), data)
 
 
-def _info(release: DeckRelease, out_dir: Path, *, written: bool) -> PackageInfo:
+def _info(
+    release: DeckRelease, out_dir: Path, *, written: bool, state: FileState | None = None
+) -> PackageInfo:
+    """What the build says of a release's package file."""
     path = package_path(out_dir, release)
     slug = slugify(release.deck)
-    return PackageInfo(release.deck, slug, release.version, path, release.notes, written)
+    return PackageInfo(release.deck, slug, release.version, path, release.notes, written, state)
 
 
 def prepare_release(
@@ -411,12 +420,12 @@ def preparing(
     releases: Sequence[DeckRelease],
     media: Mapping[str, Path],
     out_dir: Path,
-    kept: Collection[str] = (),
+    kept: Mapping[str, FileState] | None = None,
 ) -> Iterator[Callable[[], list[PreparedPackage]]]:
     """`prepare_releases`, the second half of it in the background while the block runs:
     the function it gives waits for the packages (and raises its `ReleaseExistsError`).
     The packages of the `kept` decks are known to be on disk as this build would write
-    them: they are kept as they are, not made again.
+    them, in the state given: they are kept as they are, not made again.
 
     The collections are made first, before the block: the Python code making their rows
     and the block's own Python work (the lock file's lines) would only take turns on the
@@ -424,13 +433,15 @@ def preparing(
     2.8 s alone. Zipping is zlib, which runs without the lock, beside the block: the build
     took 0.8 s less.
     """
+    kept = kept or {}
     collections = [b"" if r.deck in kept else collection_bytes(r) for r in releases]
 
     def packages() -> list[PreparedPackage]:
         prepared = []
         for n, release in enumerate(releases):
             if release.deck in kept:
-                prepared.append(PreparedPackage(_info(release, out_dir, written=False), None))
+                info = _info(release, out_dir, written=False, state=kept[release.deck])
+                prepared.append(PreparedPackage(info, None))
                 continue
             data = _zipped(release, collections[n], media)
             collections[n] = b""  # the uncompressed collection is most of the memory here
@@ -444,11 +455,15 @@ def preparing(
 
 def write_prepared(prepared: Sequence[PreparedPackage]) -> list[PackageInfo]:
     """Write the packages that are not already there."""
+    written = []
     for package in prepared:
+        info = package.info
         if package.data is not None:
-            package.info.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(package.info.path, package.data)
-    return [package.info for package in prepared]
+            info.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(info.path, package.data)
+            info = replace(info, state=file_state(info.path))
+        written.append(info)
+    return written
 
 
 def write_releases(
