@@ -156,6 +156,11 @@ def _after_files(
                     Diagnostic(str(error.path), 0, Severity.ERROR, "release-exists", str(error))
                 )
                 failed = True
+            except OSError as error:  # a media file that went or became unreadable
+                where = str(error.filename or config.out)
+                message = f"cannot be read ({error.strerror or error}); no package is written"
+                diagnostics.append(Diagnostic(where, 0, Severity.ERROR, "package-failed", message))
+                failed = True
     if not failed and config.write:
         if config.lock is not None and not lock_saved:
             lock_digest = _save_lock(new_lock, config.lock, lock_lines, diagnostics)

@@ -190,3 +190,23 @@ def test_two_decks_with_one_file_name_stop_the_build_before_anything_is_written(
     assert (clash.code, clash.path) == ("deck-name-clash", str(out / "cafe-1.0.0.apkg"))
     assert "'Cafe' and 'Café' are both packaged as cafe-<version>.apkg" in clash.message
     assert not list(out.glob("*.apkg")) and not (notes / "deck.lock").exists()
+
+
+def test_an_image_that_cannot_be_read_when_packaged_is_an_error_not_a_crash(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+
+    def unreadable(*args: object) -> bytes:
+        raise PermissionError(13, "Permission denied", str(notes / "diagram.png"))
+
+    monkeypatch.setattr(apkg, "_zipped", unreadable)
+    result = run(notes, out, 100)
+    assert result.failed and not result.packages and not list(out.glob("*.apkg"))
+    (problem,) = result.diagnostics
+    assert (problem.code, problem.path) == ("package-failed", str(notes / "diagram.png"))
+    assert problem.message == "cannot be read (Permission denied); no package is written"
+    monkeypatch.undo()
+    # The lock file was written beside the zipping: the next build makes the same release.
+    again = run(notes, out, 200)
+    assert not again.failed and sorted(p.version for p in again.packages) == ["1.0.0", "1.0.0"]
