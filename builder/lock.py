@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from operator import itemgetter
@@ -201,10 +201,10 @@ class Lock:
         """Read a lock file (its bytes, or its text); anything unexpected is a LockError naming
         the line. Bytes that are not UTF-8 are read, and written back, as U+FFFD."""
         data = text.encode("utf-8") if isinstance(text, str) else text
-        lines = _lines_of(data)
+        lines, others = _lines_of(data)
         # A marker starts a line, and a card's line starts with "{": only the first bytes of
         # the other lines are looked at (two searches of a 120 MB file took 0.14 s).
-        if any(bytes(line[:8]) in _CONFLICT_MARKERS for line in lines if line[:1] != b"{"):
+        if any(bytes(lines[n][:8]) in _CONFLICT_MARKERS for n in others):
             raise LockError(
                 f"{path}: has merge-conflict markers; resolve them by taking one side whole "
                 "(git checkout --ours/--theirs) and build again"
@@ -213,10 +213,10 @@ class Lock:
         if not data or data.isspace():
             raise LockError(f"{path}: is empty")
         with collector_paused():
-            return Lock._parse(lines, path)
+            return Lock._parse(lines, others, path)
 
     @staticmethod
-    def _parse(lines: list[bytes | memoryview], path: Path) -> Lock:
+    def _parse(lines: list[bytes | memoryview], others: list[int], path: Path) -> Lock:
         header = _json_line(str(lines[0], "utf-8", "replace"), f"{path}:1")
         if not isinstance(header, dict) or header.get(HEADER_KEY) != LOCK_FORMAT:
             raise LockError(f"{path}:1: not a deck.lock header (format {LOCK_FORMAT})")
@@ -242,13 +242,18 @@ class Lock:
                 )
             except KeyError as missing:
                 raise LockError(f"{where}: missing key {missing}") from None
-        numbered = [
-            (n, line)
-            for n, line in enumerate(lines[1:], start=2)
-            # A card's line starts with "{"; any other is skipped when it is blank.
-            if (line and line[0] == 0x7B) or bytes(line).strip()
-        ]
+        body = lines[1:]
+        numbers: Sequence[int] = range(2, len(lines) + 1)  # of the lines in `body`
         del lines
+        if others and others[-1] > 0:  # a line after the header is not a card's
+            # A card's line starts with "{"; any other is skipped when it is blank.
+            kept = [
+                (n, line)
+                for n, line in zip(numbers, body, strict=True)
+                if line[:1] == b"{" or bytes(line).strip()
+            ]
+            body, numbers = [line for _, line in kept], [n for n, _ in kept]
+            del kept
         cards: dict[str, LockedCard] = {}
         shared: dict[Any, Any] = {}
         failure: LockError | None = None
@@ -256,11 +261,14 @@ class Lock:
         # line took seconds for 100k cards), without a copy of the file. A chunk of 128 lines
         # (180 kB for 100k synthetic cards) stays in the processor's cache while its text is
         # made, parsed and its cards checked: 0.25 s less than chunks of 4096 lines.
-        for start in range(0, len(numbered), _CHUNK_LINES):
-            chunk, values = _parse_chunk(numbered[start : start + _CHUNK_LINES], path)
+        for start in range(0, len(body), _CHUNK_LINES):
+            end = start + _CHUNK_LINES
+            chunk, values = _parse_chunk(body[start:end], numbers[start:end], path)
             if failure is None:
                 try:
-                    _add_cards(cards, zip(chunk, values, strict=True), path, shared)
+                    _add_cards(
+                        cards, zip(numbers[start:end], chunk, values, strict=True), path, shared
+                    )
                 except LockError as error:
                     failure = error  # a line further on that is not JSON is named first
         if failure is not None:
@@ -312,109 +320,125 @@ _REQUIRED = itemgetter(
     "guid", "kind", "deck", "source", "context", "front", "back", "digest", "mod", "fields"
 )
 _NO_ITEMS: list[object] = []  # never changed: what a list-valued key that is left out reads as
+_ABSENT = object()  # what a key that is left out reads as, where null is wrong
 
 
-def _lines_of(data: bytes) -> list[bytes | memoryview]:
+def _lines_of(data: bytes) -> tuple[list[bytes | memoryview], list[int]]:
     """The file's lines, as views into `data` (no copy of a 100 MB file): split at b"\n"
     only, as the builder writes them (U+2028 or U+0085 in a card's text is written raw by
-    json.dumps, and is no line break), without a "\r" a checkout may have added."""
+    json.dumps, and is no line break), without a "\r" a checkout may have added; and the
+    index of each line that does not start with "{" (none in a lock file as written)."""
     view = memoryview(data)
     lines: list[bytes | memoryview] = []
-    find, start = data.find, 0
-    while start < len(data):
+    others: list[int] = []
+    find, start, size = data.find, 0, len(data)
+    while start < size:
         end = find(b"\n", start)
-        end = len(data) if end < 0 else end
+        end = size if end < 0 else end
+        if data[start] != 0x7B:
+            others.append(len(lines))
         lines.append(
             view[start : end - 1] if end > start and data[end - 1] == 0x0D else view[start:end]
         )
         start = end + 1
-    return lines
+    return lines, others
 
 
 def _parse_chunk(
-    chunk: list[tuple[int, bytes | memoryview]], path: Path
-) -> tuple[list[tuple[int, bytes | memoryview]], list[object]]:
-    """The chunk (its lines as they are written back) and each line's value; a LockError
+    chunk: list[bytes | memoryview], numbers: Sequence[int], path: Path
+) -> tuple[list[bytes | memoryview], list[object]]:
+    """The chunk's lines (as they are written back) and each line's value; a LockError
     names the first line that is not JSON."""
     try:
-        text = b"".join((b"[", b",".join(line for _, line in chunk), b"]")).decode("utf-8")
+        text = _as_array(chunk).decode("utf-8")
     except UnicodeDecodeError:
         # Not UTF-8: read as U+FFFD, as the lock's text always was, and written back so.
-        chunk = [(n, str(line, "utf-8", "replace").encode("utf-8")) for n, line in chunk]
-        text = b"".join((b"[", b",".join(line for _, line in chunk), b"]")).decode("utf-8")
+        chunk = [str(line, "utf-8", "replace").encode("utf-8") for line in chunk]
+        text = _as_array(chunk).decode("utf-8")
     try:
         values: list[object] = json.loads(text)
     except json.JSONDecodeError:
         values = []
     if len(values) != len(chunk):  # a broken line, or one like `1,2`: find it
-        values = [_json_line(str(line, "utf-8"), f"{path}:{n}") for n, line in chunk]
+        values = [
+            _json_line(str(line, "utf-8"), f"{path}:{n}")
+            for n, line in zip(numbers, chunk, strict=True)
+        ]
     return chunk, values
+
+
+def _as_array(lines: list[bytes | memoryview]) -> bytes:
+    """The lines as one JSON array: `[`, the lines with "," between them, `]`; the brackets
+    are added to the first and last lines rather than to a copy of the whole."""
+    parts = lines.copy()
+    parts[0] = b"[" + parts[0]
+    parts[-1] = b"".join((parts[-1], b"]"))
+    return b",".join(parts)
 
 
 def _add_cards(
     cards: dict[str, LockedCard],
-    pairs: Iterable[tuple[tuple[int, bytes | memoryview], object]],
+    numbered: Iterable[tuple[int, bytes | memoryview, object]],
     path: Path,
     shared: dict[Any, Any],
 ) -> None:
-    """Add the card of each line to `cards`; a LockError names the first line that fails."""
-    for (number, line), value in pairs:
-        card = _card(value, line, shared) or LockedCard.from_json(value, f"{path}:{number}", line)
-        if card.guid in cards:
-            raise LockError(f"{path}:{number}: GUID {card.guid} appears twice")
-        cards[card.guid] = card
+    """Add the card of each line to `cards`; a LockError names the first line that fails.
 
-
-def _card(value: object, line: bytes | memoryview, shared: dict[Any, Any]) -> LockedCard | None:
-    """The card of a well-formed line, or None for LockedCard.from_json to say what is wrong.
-
-    Checked here in one expression: the checks one value at a time took a second for 100k
-    cards. Values that repeat from card to card (kind, deck, context, tags) are kept once.
+    A well-formed line is checked and made into its card here, in a few steps per card
+    (the checks one value at a time took a second for 100k cards); any other line is left
+    to LockedCard.from_json, which says what is wrong. Values that repeat from card to card
+    (kind, deck, context, tags) are kept once.
     """
-    if type(value) is not dict:
-        return None
-    try:
-        # The keys every card has, in one call: a `get` per key was a fifth of this.
-        guid, kind, deck, source, context, front, back, digest, mod, fields = _REQUIRED(value)
-    except KeyError:
-        return None
-    get = value.get
-    marker, retired = get("marker"), get("retired")
-    tags, media = get("tags", _NO_ITEMS), get("media", _NO_ITEMS)
-    if not (
-        type(guid) is str and guid and type(kind) is str and kind
-        and type(deck) is str and deck and type(source) is str and source
-        and type(context) is str and type(front) is str and type(back) is str
-        and type(digest) is str and digest and type(mod) is int and mod >= 0
-        and type(fields) is list and type(tags) is list and type(media) is list
-        and (marker is None or (type(marker) is str and marker))
-        and (retired is None or (type(retired) is str and retired))
-        and (marker is not None or "marker" not in value)
-        and (retired is not None or "retired" not in value)
-    ):  # fmt: skip
-        return None
-    try:
-        "".join(fields), "".join(tags), "".join(media)  # TypeError unless all strings
-    except TypeError:
-        return None
-    card = LockedCard(
-        guid,
-        shared.setdefault(kind, kind),
-        shared.setdefault(deck, deck),
-        source,
-        shared.setdefault(context, context),
-        front,
-        back,
-        digest,
-        mod,
-        tuple(fields),
-        shared.setdefault(tags := tuple(tags), tags),
-        tuple(media),
-        marker,
-        retired,
-    )
-    object.__setattr__(card, "line", line)
-    return card
+    setdefault = shared.setdefault
+    for number, line, value in numbered:
+        try:
+            # The keys every card has, in one call (a `get` per key was a fifth of this);
+            # a value that is not an object is a TypeError.
+            guid, kind, deck, source, context, front, back, digest, mod, fields = _REQUIRED(
+                value  # type: ignore[arg-type]
+            )
+            get = value.get  # type: ignore[attr-defined]
+            tags, media = get("tags", _NO_ITEMS), get("media", _NO_ITEMS)
+            marker, retired = get("marker", _ABSENT), get("retired", _ABSENT)
+            if not (
+                guid and kind and deck and source and digest
+                and type(mod) is int and mod >= 0
+                and type(fields) is list and type(tags) is list and type(media) is list
+            ):  # fmt: skip
+                raise TypeError
+            # A TypeError unless every one is a string.
+            "".join((guid, kind, deck, source, context, front, back, digest))
+            "".join(fields), "".join(tags), "".join(media)
+            if marker is _ABSENT:
+                marker = None
+            elif type(marker) is not str or not marker:
+                raise TypeError
+            if retired is _ABSENT:
+                retired = None
+            elif type(retired) is not str or not retired:
+                raise TypeError
+        except (KeyError, TypeError):
+            card = LockedCard.from_json(value, f"{path}:{number}", line)
+        else:
+            card = LockedCard(
+                guid,
+                setdefault(kind, kind),
+                setdefault(deck, deck),
+                source,
+                setdefault(context, context),
+                front,
+                back,
+                digest,
+                mod,
+                tuple(fields),
+                setdefault(tags := tuple(tags), tags),
+                tuple(media),
+                marker,
+                retired,
+            )
+            object.__setattr__(card, "line", line)
+        if cards.setdefault(card.guid, card) is not card:
+            raise LockError(f"{path}:{number}: GUID {card.guid} appears twice")
 
 
 def _json_line(line: str, where: str) -> object:
