@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 
 from builder.lock import Lock
-from builder.model import QA, Card, RenderedCard, SourceRef, TaggedCard
-from builder.release import DeckRelease, plan_releases
+from builder.model import QA, Card, CardKind, RenderedCard, SourceRef, TaggedCard
+from builder.release import DeckRelease, PackagedNote, plan_releases
 from builder.transforms.identity import assign_identities
 from builder.writers.apkg import (
     ReleaseExistsError,
+    _card_ordinals,
+    _object_ids,
     _same_rows,
+    card_ordinals,
     object_id,
     package_bytes,
     preparing,
@@ -26,7 +29,7 @@ from builder.writers.apkg import (
     unique_ids,
     write_releases,
 )
-from builder.writers.notetypes import note_types
+from builder.writers.notetypes import note_type_for, note_types
 from tests.anki_import import import_package, imported_notes, open_collection
 
 # Changing any of these forces a full sync on every user's phone: never edit this table.
@@ -272,6 +275,26 @@ def test_ids_that_two_keys_would_share_are_made_unique_the_same_way_every_time()
     # Keys that share nothing keep their plain ids.
     plain = [("note", g) for g in ("a", "b")]
     assert unique_ids(plain) == [object_id(*key) for key in plain]
+
+
+def test_ids_made_in_bulk_are_object_ids() -> None:
+    keys = [("note", "a"), ("card", "a", "0"), ("card", "ü\x1fé", "12"), ("note", "")]
+    assert _object_ids(keys) == [object_id(*key) for key in keys]
+
+
+def test_cards_worked_out_once_per_shape_are_each_notes_own() -> None:
+    kinds = [CardKind.BASIC, CardKind.REVERSED, CardKind.CLOZE, CardKind.MULTIPLE_CHOICE]
+    models = {kind: note_type_for(kind).model for kind in kinds}
+    notes = []
+    for kind in kinds:
+        size = len(models[kind].fields)
+        fills = ["x", "", "{{c1::a}} {{c2::b}}", "{{c3::c}}"]
+        for n in range(3 * size):
+            fields = tuple(fills[(n + i * n // size) % len(fills)] for i in range(size))
+            notes.append(PackagedNote(f"g{n}", kind, "D", fields, (), 1, (), "a.md:1", "x"))
+    expected = [card_ordinals(models[note.kind], note) for note in notes]
+    assert [list(o) for o in _card_ordinals(notes, models)] == expected
+    assert {len(o) for o in expected} >= {0, 1, 2}
 
 
 def test_a_deck_whose_notes_and_cards_share_ids_still_imports_every_card(
