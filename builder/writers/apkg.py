@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import chain, repeat
-from operator import attrgetter, getitem, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -181,24 +181,15 @@ either way, and the change counter counts the same transactions."""
 def _note_rows(
     notes: Sequence[PackagedNote], ids: Sequence[int], models: Mapping[CardKind, Any]
 ) -> Iterator[tuple[Any, ...]]:
-    """The notes' rows, made one at a time as SQLite takes them (`ids` are their note ids;
-    `models` the note type of each kind). Each column is made by `map` over the notes and
-    the columns zipped into rows, all in C: a Python loop making each row took twice the
-    time at 100k cards."""
-    kinds = list(map(attrgetter("kind"), notes))
-    fields = list(map(attrgetter("fields"), notes))
-    model_ids = {kind: model.model_id for kind, model in models.items()}
-    sort_fields = {kind: model.sort_field_index for kind, model in models.items()}
-    return zip(
-        ids,
-        map(attrgetter("guid"), notes),
-        map(model_ids.__getitem__, kinds),
-        map(attrgetter("mod"), notes),
-        map(" {} ".format, map(" ".join, map(attrgetter("tags"), notes))),  # as genanki
-        map("\x1f".join, fields),
-        map(getitem, fields, map(sort_fields.__getitem__, kinds)),
-        strict=True,
-    )
+    """The notes' rows, made one at a time as SQLite takes them (`ids` are their note ids,
+    `models` the note type of each kind); the columns the same in every row are in the
+    statement (`NOTE_ROW`)."""
+    of_kind = {kind: (model.model_id, model.sort_field_index) for kind, model in models.items()}
+    for note, note_id in zip(notes, ids, strict=True):
+        model_id, sort_field = of_kind[note.kind]
+        tags = " " + " ".join(note.tags) + " "  # as genanki formats them
+        fields = note.fields
+        yield note_id, note.guid, model_id, note.mod, tags, "\x1f".join(fields), fields[sort_field]
 
 
 def _card_ordinals(
@@ -252,8 +243,9 @@ def _insert_notes(
         map(mods.__getitem__, of_note),
         strict=True,
     )
-    # Card ids are unique: the rows sort by them alone.
-    cursor.executemany(CARD_ROW, sorted(cards))
+    # Card ids are unique: the rows sort by them alone, and by a key (not as tuples) in half
+    # the time.
+    cursor.executemany(CARD_ROW, sorted(cards, key=itemgetter(0)))
 
 
 def _collection(release: DeckRelease, path: Path) -> None:
