@@ -128,12 +128,18 @@ def test_same_tree_and_epoch_give_byte_identical_compressed_packages(tmp_path: P
         assert len({i.date_time for i in infos}) == 1
 
 
-def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -> None:
+def built_once(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder of one note, built at time 100 into `tmp_path/out`; its lock file's path."""
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
     lock_path = notes / "deck.lock"
     build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
+    return notes, lock_path
+
+
+def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -> None:
+    notes, lock_path = built_once(tmp_path)
     good = lock_path.read_text()
     for damaged in (
         good[: len(good) // 2],
@@ -153,11 +159,7 @@ def test_a_refused_release_leaves_the_lock_file_as_it_was(tmp_path: Path) -> Non
     """The lock file is written beside the zipping only when no package file is there that
     could refuse it: a lock reverted to an older one (or deleted), with the notes edited,
     would give a released version other content; the build fails and writes no lock."""
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "a.md").write_text("## What is a shard? #card\nA unit of stream capacity.\n")
-    lock_path = notes / "deck.lock"
-    build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=100))
+    notes, lock_path = built_once(tmp_path)
     older = lock_path.read_text()
     (notes / "a.md").write_text("## What is a shard? #card\nA unit of read and write capacity.\n")
     second = build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=200))
