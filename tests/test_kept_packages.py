@@ -3,10 +3,8 @@ recorded what the file's bytes depend on, and the file is as that build left it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,6 @@ import pytest
 from builder.pipeline import BuildConfig, BuildResult, build
 from builder.release import DeckRelease
 from builder.writers import apkg
-from tests.helpers import tiny_png
 
 DECKS = {
     "streams.md": ("Streams", "## What is a shard? #card\nA unit of stream capacity.\n"),
@@ -213,44 +210,3 @@ def test_an_image_that_cannot_be_read_when_packaged_is_an_error_not_a_crash(
     # The lock file was written beside the zipping: the next build makes the same release.
     again = run(notes, out, 200)
     assert not again.failed and sorted(p.version for p in again.packages) == ["1.0.0", "1.0.0"]
-
-
-def test_an_image_a_retired_note_shows_never_changes_its_released_package(
-    tmp_path: Path,
-) -> None:
-    """A retired note keeps its image reference but its package holds no image for it: once
-    another deck shows the same image, the released version is still the same package."""
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "diagram.png").write_bytes(tiny_png())
-    alpha = notes / "alpha.md"
-    alpha.write_text(
-        "---\ncards-deck: Alpha\n---\n## What does it show? #card\n![d](diagram.png)\n\n"
-        "## What is a shard? #card\nA unit of capacity.\n"
-    )
-    out = tmp_path / "out"
-    run(notes, out, 100)
-    assert media_of(out / "alpha-1.0.0.apkg") == [tiny_png()]
-    alpha.write_text(
-        "---\ncards-deck: Alpha\n---\n## What is a shard? #card\nA unit of capacity.\n"
-    )
-    second = run(notes, out, 200)
-    assert [r.version for r in second.releases] == ["1.1.0"]
-    assert media_of(out / "alpha-1.1.0.apkg") == []  # the retired note's image is not held
-    (notes / "beta.md").write_text(
-        "---\ncards-deck: Beta\n---\n## Which diagram? #card\n![d](diagram.png)\n"
-    )
-    third = run(notes, out, 300, cache=False)  # compared, not kept from the record
-    assert not third.failed, third.diagnostics
-    assert {p.deck: (p.version, p.written) for p in third.packages} == {
-        "Alpha": ("1.1.0", False),
-        "Beta": ("1.0.0", True),
-    }
-    assert media_of(out / "beta-1.0.0.apkg") == [tiny_png()]
-
-
-def media_of(package: Path) -> list[bytes]:
-    """The bytes of the media files a package holds."""
-    with zipfile.ZipFile(package) as archive:
-        names = json.loads(archive.read("media"))
-        return [archive.read(number) for number in sorted(names)]

@@ -327,13 +327,8 @@ def _zipped(release: DeckRelease, collection: bytes, media: Mapping[str, Path]) 
 
 
 def _media_names(release: DeckRelease, media: Mapping[str, Path]) -> list[str]:
-    """The stored names of the media files the package holds, in name order: those its live
-    notes show. A retired note's media are not held: whether a file of them is at hand
-    depends on what other notes, of any deck, show, and a released version whose notes did
-    not change must not change with them (it would be refused as other content). Anki
-    keeps the file it was given when the note was live."""
-    shown = {name for note in release.notes if not note.retired for name in note.media}
-    return sorted(name for name in shown if name in media)
+    """The stored names of the media files the package holds, in name order."""
+    return sorted({name for note in release.notes for name in note.media if name in media})
 
 
 def package_key(release: DeckRelease, content: str, media: Mapping[str, Path]) -> str:
