@@ -402,7 +402,7 @@ def _add_cards(
             marker, retired = get("marker", _ABSENT), get("retired", _ABSENT)
             if not (
                 guid and kind and deck and source and digest
-                and type(mod) is int and mod >= 0
+                and type(mod) is int and 0 <= mod <= MAX_TIME
                 and type(fields) is list and type(tags) is list and type(media) is list
             ):  # fmt: skip
                 raise TypeError
@@ -463,10 +463,14 @@ def _optional_text(data: Mapping[str, object], key: str, where: str) -> str | No
     return _text(data, key, where) if key in data else None
 
 
+MAX_TIME = (1 << 63) - 1
+"""The largest time a package can carry: SQLite's integers are 64-bit."""
+
+
 def _int(data: Mapping[str, object], key: str, where: str) -> int:
     value = data[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise LockError(f"{where}: '{key}' must be a whole number")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TIME:
+        raise LockError(f"{where}: '{key}' must be a whole number from 0 to {MAX_TIME}")
     return value
 
 

@@ -26,7 +26,9 @@ CARD: dict[str, object] = {
     "source": "a.md:1",
     "tags": ["domain::modeling"],
 }
-WRONG_VALUES: tuple[object, ...] = (None, "", "x", 0, -1, 7, True, 1.5, [], ["x"], ["x", 1], {})
+WRONG_VALUES: tuple[object, ...] = (
+    None, "", "x", 0, -1, 7, 1 << 63, True, 1.5, [], ["x"], ["x", 1], {},
+)  # fmt: skip
 
 
 def parsed(card: object) -> LockedCard | str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import subprocess
 import time
 import zipfile
@@ -153,6 +154,17 @@ def test_a_damaged_lock_file_stops_the_build_and_is_left_alone(tmp_path: Path) -
         assert lock_path.read_text() == damaged
         # Nothing written: the output folder, made before the lock was read, is empty.
         assert list((tmp_path / "out2").iterdir()) == []
+
+
+def test_a_time_too_large_for_a_package_is_a_lock_error_not_a_crash(tmp_path: Path) -> None:
+    notes, lock_path = built_once(tmp_path)
+    good = lock_path.read_text()
+    for huge in ('"mod":9223372036854775808', '"note_types_mod":99999999999999999999'):
+        key = huge.split(":")[0]
+        lock_path.write_text(re.sub(key + r":\d+", huge, good, count=1))
+        with pytest.raises(LockError, match=r"deck.lock:\d: .*'\w+' must be a whole number from 0"):
+            build(BuildConfig((notes,), (), tmp_path / "out", lock=lock_path, build_time=200))
+        assert lock_path.read_text() != good
 
 
 def test_a_refused_release_leaves_the_lock_file_as_it_was(tmp_path: Path) -> None:
