@@ -224,16 +224,14 @@ def _read_lock(path: Path | None) -> bytes | None:
 def record_build(out: Path, key: str, result: BuildResult) -> None:
     """Remember a successful build, so the same inputs next time need no work, and which
     package files it left as they should be, so a deck nothing changed in keeps its own."""
-    outputs: dict[str, FileState] = {}
+    outputs: dict[str, FileState | None] = {}
     packages: dict[str, str] = {}
     for package in result.packages:
-        # As the build wrote or checked it: a file put in its place since is not trusted.
-        if package.state is None:
-            outputs[str(package.path)] = file_state(package.path)
-        else:
-            outputs[str(package.path)] = package.state
-            if package.path in result.package_keys:
-                packages[str(package.path)] = result.package_keys[package.path]
+        # As the build wrote or checked it: a file put in its place since is not trusted,
+        # and one that changed while it was compared (None) matches nothing next time.
+        outputs[str(package.path)] = package.state
+        if package.state is not None and package.path in result.package_keys:
+            packages[str(package.path)] = result.package_keys[package.path]
     outputs[str(result.report_path)] = file_state(result.report_path)
     record = {
         "key": key,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.outputs import same_bytes
 from builder.pipeline import BuildConfig, BuildResult, build
 from builder.release import DeckRelease
 from builder.writers import apkg
@@ -121,6 +122,54 @@ def test_without_the_cache_or_with_other_code_every_package_is_made(
     made.clear()
     run(notes, out, 300)
     assert made == ["Models", "Streams"]
+
+
+def test_a_package_changed_in_place_with_its_time_set_back_is_compared(
+    notes: Path, tmp_path: Path, made: list[str]
+) -> None:
+    """Its size and modification time as recorded, but its change time is new: not kept."""
+    out = tmp_path / "out"
+    run(notes, out, 100)
+    streams = out / "streams-1.0.0.apkg"
+    before = streams.stat()
+    data = bytearray(streams.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    streams.write_bytes(bytes(data))
+    os.utime(streams, ns=(before.st_atime_ns, before.st_mtime_ns))
+    edit_models(notes)
+    made.clear()
+    refused = run(notes, out, 200)
+    assert made == ["Models", "Streams"]
+    assert refused.failed and [d.code for d in refused.diagnostics] == ["release-exists"]
+
+
+def test_a_package_that_changed_while_it_was_compared_is_not_trusted_next_time(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found the same, then changed before the build ended: the next build with the same
+    inputs is not given back as done, and compares the file again."""
+    out = tmp_path / "out"
+    run(notes, out, 100)
+    streams = out / "streams-1.0.0.apkg"
+    stat = streams.stat()
+    os.utime(streams, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # compared
+
+    def changing(path: Path, data: bytes) -> bool:
+        same = same_bytes(path, data)
+        if path == streams:  # what a sync client might do at that moment
+            damaged = bytearray(path.read_bytes())
+            damaged[len(damaged) // 2] ^= 0xFF
+            path.write_bytes(bytes(damaged))
+        return same
+
+    monkeypatch.setattr("builder.writers.apkg.same_bytes", changing)
+    edit_models(notes)
+    second = run(notes, out, 200)
+    assert {p.deck: (p.written, p.state) for p in second.packages}["Streams"] == (False, None)
+    monkeypatch.undo()
+    again = run(notes, out, 200)
+    assert not again.reused
+    assert again.failed and [d.code for d in again.diagnostics] == ["release-exists"]
 
 
 def test_a_release_given_other_content_is_refused_though_its_file_is_as_recorded(
