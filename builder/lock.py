@@ -9,6 +9,7 @@ JSON line per card, sorted by GUID, so one changed card is one changed line.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -244,6 +245,11 @@ class Lock:
                 raise LockError(f"{where}: missing key {missing}") from None
         body = lines[1:]
         numbers: Sequence[int] = range(2, len(lines) + 1)  # of the lines in `body`
+        # A line after the header that is neither blank nor a card's (`{…`) is none the
+        # builder writes: the file was edited. Each line is then parsed on its own, so
+        # that a card split over two lines and two cards joined on one, which would make as
+        # many values together, are found and named.
+        edited = any(bytes(lines[n]).strip() for n in others if n > 0)
         del lines
         if others and others[-1] > 0:  # a line after the header is not a card's
             # A card's line starts with "{"; any other is skipped when it is blank.
@@ -263,7 +269,7 @@ class Lock:
         # made, parsed and its cards checked: 0.25 s less than chunks of 4096 lines.
         for start in range(0, len(body), _CHUNK_LINES):
             end = start + _CHUNK_LINES
-            chunk, values = _parse_chunk(body[start:end], numbers[start:end], path)
+            chunk, values = _parse_chunk(body[start:end], numbers[start:end], path, edited)
             if failure is None:
                 try:
                     _add_cards(
@@ -345,20 +351,20 @@ def _lines_of(data: bytes) -> tuple[list[bytes | memoryview], list[int]]:
 
 
 def _parse_chunk(
-    chunk: list[bytes | memoryview], numbers: Sequence[int], path: Path
+    chunk: list[bytes | memoryview], numbers: Sequence[int], path: Path, by_line: bool = False
 ) -> tuple[list[bytes | memoryview], list[object]]:
     """The chunk's lines (as they are written back) and each line's value; a LockError
-    names the first line that is not JSON."""
+    names the first line that is not JSON. `by_line`: each line parsed on its own."""
     try:
         text = _as_array(chunk).decode("utf-8")
     except UnicodeDecodeError:
         # Not UTF-8: read as U+FFFD, as the lock's text always was, and written back so.
         chunk = [str(line, "utf-8", "replace").encode("utf-8") for line in chunk]
         text = _as_array(chunk).decode("utf-8")
-    try:
-        values: list[object] = json.loads(text)
-    except json.JSONDecodeError:
-        values = []
+    values: list[object] = []
+    if not by_line:
+        with contextlib.suppress(json.JSONDecodeError):
+            values = json.loads(text)
     if len(values) != len(chunk):  # a broken line, or one like `1,2`: find it
         values = [
             _json_line(str(line, "utf-8"), f"{path}:{n}")

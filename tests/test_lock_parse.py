@@ -69,3 +69,15 @@ def test_a_card_read_on_the_fast_path_is_a_frozen_locked_card_like_any_other() -
     assert pickle.loads(pickle.dumps(dataclasses.replace(card))) == card
     with pytest.raises(dataclasses.FrozenInstanceError):
         card.guid = "other"  # type: ignore[misc]
+
+
+def test_cards_joined_on_one_line_and_split_over_two_are_named_not_read() -> None:
+    """Together they make as many values as lines, but no line is a card's: the first line
+    that is not one card is named."""
+    a, b = (json.dumps({**CARD, "guid": g}, sort_keys=True) for g in ("ga", "gb"))
+    c = json.dumps({**CARD, "guid": "gc"}, sort_keys=True, separators=(",", ":"))
+    split = c.index(',"deck"')
+    text = f"{HEADER}\n{a},{b}\n{c[:split]}\n{c[split + 1 :]}\n"
+    assert len(json.loads(f"[{text.split(chr(10), 1)[1].rstrip().replace(chr(10), ',')}]")) == 3
+    with pytest.raises(LockError, match=r"deck.lock:2: not valid JSON"):
+        Lock.parse(text.encode(), Path("deck.lock"))
