@@ -245,19 +245,17 @@ class Lock:
                 raise LockError(f"{where}: missing key {missing}") from None
         body = lines[1:]
         numbers: Sequence[int] = range(2, len(lines) + 1)  # of the lines in `body`
-        # A line after the header that is neither blank nor a card's (`{…`) is none the
-        # builder writes: the file was edited. Each line is then parsed on its own, so
-        # that a card split over two lines and two cards joined on one, which would make as
-        # many values together, are found and named.
-        edited = any(bytes(lines[n]).strip() for n in others if n > 0)
+        # The lines after the header that do not start as a card's (`{…`), and of them the
+        # blank ones, which are skipped. Any other is none the builder writes: the file was
+        # edited, and each line is then parsed on its own, so that a card split over two
+        # lines and two cards joined on one, which would make as many values together, are
+        # found and named.
+        stray = [n for n in others if n > 0]
+        blank = {n for n in stray if not bytes(lines[n]).strip()}
+        edited = len(blank) < len(stray)
         del lines
-        if others and others[-1] > 0:  # a line after the header is not a card's
-            # A card's line starts with "{"; any other is skipped when it is blank.
-            kept = [
-                (n, line)
-                for n, line in zip(numbers, body, strict=True)
-                if line[:1] == b"{" or bytes(line).strip()
-            ]
+        if blank:
+            kept = [(n, line) for n, line in zip(numbers, body, strict=True) if n - 1 not in blank]
             body, numbers = [line for _, line in kept], [n for n, _ in kept]
             del kept
         cards: dict[str, LockedCard] = {}

@@ -140,10 +140,7 @@ def _after_files(
         # packages the next build writes again byte for byte, from the lock's times.
         # The packages are zipped in the background while the lock file's lines are made,
         # and written when no file is there that could refuse a package.
-        kept_decks = {
-            r.deck: kept[path] for r in releases if (path := package_path(config.out, r)) in kept
-        }
-        with preparing(releases, media, config.out, kept_decks) as prepared_packages:
+        with preparing(releases, media, config.out, kept) as prepared_packages:
             if config.lock is not None:
                 lock_lines = new_lock.lines()
             if config.lock is not None and not any(

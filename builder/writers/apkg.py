@@ -475,12 +475,12 @@ def preparing(
     releases: Sequence[DeckRelease],
     media: Mapping[str, Path],
     out_dir: Path,
-    kept: Mapping[str, FileState] | None = None,
+    kept: Mapping[Path, FileState] | None = None,
 ) -> Iterator[Callable[[], list[PreparedPackage]]]:
     """`prepare_releases`, the second half of it in the background while the block runs:
     the function it gives waits for the packages (and raises its `ReleaseExistsError`).
-    The packages of the `kept` decks are known to be on disk as this build would write
-    them, in the state given: they are kept as they are, not made again.
+    The `kept` package files are known to be on disk as this build would write them, in
+    the state given: they are kept as they are, not made again.
 
     The collections are made first, before the block: the Python code making their rows
     and the block's own Python work (the lock file's lines) would only take turns on the
@@ -489,13 +489,17 @@ def preparing(
     took 0.8 s less.
     """
     kept = kept or {}
-    collections = [b"" if r.deck in kept else collection_bytes(r) for r in releases]
+    paths = [package_path(out_dir, release) for release in releases]
+    collections = [
+        b"" if path in kept else collection_bytes(release)
+        for path, release in zip(paths, releases, strict=True)
+    ]
 
     def packages() -> list[PreparedPackage]:
         prepared = []
         for n, release in enumerate(releases):
-            if release.deck in kept:
-                info = _info(release, out_dir, written=False, state=kept[release.deck])
+            if paths[n] in kept:
+                info = _info(release, out_dir, written=False, state=kept[paths[n]])
                 prepared.append(PreparedPackage(info, None))
                 continue
             data = _zipped(release, collections[n], media)
